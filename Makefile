@@ -1,0 +1,58 @@
+# Asistente Consular: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+INSTALLED := $(VENV)/.installed
+MODEL := models/asistente.tar.gz
+# Training inputs: a change to any of them retrains; facts do not (they are read at run time).
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/facts/*' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test install facts train chat validate clean
+
+help:
+	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente"
+	@echo "make test   instala, entrena si hace falta y ejecuta todas las pruebas"
+	@echo "make chat   conversa en la terminal con el asistente iniciado por make run"
+	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
+	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
+	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || { py=$$(scripts/find-python310) && $$py -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+facts: $(INSTALLED)
+	$(PY) -m actions.cli load --prune
+
+$(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
+	$(RASA) train --fixed-model-name asistente --out models
+	@touch $@
+
+train: $(MODEL)
+
+run: $(INSTALLED) facts $(MODEL)
+	$(PY) scripts/serve.py
+
+chat: $(INSTALLED)
+	$(PY) scripts/chat.py
+
+validate: $(INSTALLED)
+	$(RASA) data validate --fail-on-warnings
+
+test: $(INSTALLED) $(MODEL)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache

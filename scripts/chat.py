@@ -1,0 +1,43 @@
+"""Chat with the running assistant in the terminal, over the REST channel."""
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+
+import requests
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Chat en la terminal con el Asistente Consular.")
+    parser.add_argument("--url", default="http://127.0.0.1:5005", help="URL del servidor Rasa")
+    parser.add_argument("--sender", default=f"terminal-{uuid.uuid4().hex[:8]}")
+    args = parser.parse_args()
+    print("Escriba su mensaje (Ctrl-D o «salir» para terminar).")
+    while True:
+        try:
+            text = input("usted> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.lower() in ("salir", "exit", "quit"):
+            return 0
+        if not text:
+            continue
+        try:
+            response = requests.post(
+                f"{args.url}/webhooks/rest/webhook", json={"sender": args.sender, "message": text}, timeout=60
+            )
+            response.raise_for_status()
+        except requests.RequestException as error:
+            print(f"(no se pudo contactar al asistente en {args.url}: {error})", file=sys.stderr)
+            continue
+        for message in response.json():
+            if message.get("text"):
+                print(f"asistente> {message['text']}")
+            for button in message.get("buttons") or []:
+                print(f"    [{button.get('title')}] -> {button.get('payload')}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Start the action server and the Rasa server together; Ctrl-C stops both.
+
+Used by `make run` and by the end-to-end tests (which start them once per session on
+free ports). Environment defaults (ports, endpoints, databases) are filled in here so
+that endpoints.yml can read them; anything already set in the environment wins.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_MODEL = ROOT / "models" / "asistente.tar.gz"
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment both servers run with: defaults below, then os.environ, then `extra`."""
+    env = {
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_STORE_URL": f"sqlite:///{ROOT / 'var' / 'conversations.db'}",
+        "FACTS_DB_URL": f"sqlite:///{ROOT / 'var' / 'facts.db'}",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    # Custom channels (channels/) and actions (actions/) are imported from the repository.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env.update({k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    env.update(extra or {})
+    return env
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float, name: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} terminó al arrancar (código {process.returncode})")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{name} no respondió en {url} tras {timeout:.0f} s")
+
+
+class Servers:
+    """The action server and the Rasa server as child processes."""
+
+    def __init__(
+        self,
+        rasa_port: int = 5005,
+        action_port: int = 5055,
+        model: Path = DEFAULT_MODEL,
+        env: Optional[Dict[str, str]] = None,
+        log_dir: Optional[Path] = None,
+        credentials: Path = ROOT / "credentials.yml",
+        endpoints: Path = ROOT / "endpoints.yml",
+    ) -> None:
+        self.rasa_port = rasa_port
+        self.action_port = action_port
+        self.model = Path(model)
+        self.env = server_env(action_port, env)
+        self.log_dir = log_dir
+        self.credentials = credentials
+        self.endpoints = endpoints
+        self.processes: List[subprocess.Popen] = []
+        self._logs: List = []
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
+        output = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "ab")
+            self._logs.append(output)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def rasa_command(self) -> List[str]:
+        return [
+            str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints), "--cors", "*",
+        ]
+
+    def start(self, timeout: float = 240) -> "Servers":
+        if not self.model.exists():
+            raise FileNotFoundError(f"No hay modelo entrenado en {self.model}; ejecute `make train`.")
+        (ROOT / "var").mkdir(exist_ok=True)
+        actions = self._spawn(
+            "action-server",
+            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+        )
+        rasa = self._spawn("rasa-server", self.rasa_command())
+        try:
+            wait_until_ready(f"{self.action_url}/health", actions, timeout, "El servidor de acciones")
+            wait_until_ready(f"{self.rasa_url}/webhooks/rest/", rasa, timeout, "El servidor Rasa")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, grace: float = 20) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in self.processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        for log in self._logs:
+            log.close()
+        self.processes.clear()
+
+    def __enter__(self) -> "Servers":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Inicia el Asistente Consular (acciones + Rasa).")
+    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+
+    servers = Servers(args.rasa_port, args.action_port, args.model)
+    print("Iniciando el servidor de acciones y el servidor Rasa (la carga del modelo tarda unos segundos)...")
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        servers.start()
+        print(
+            "\nAsistente Consular listo.\n"
+            f"  Chat en la terminal:  make chat   (o: {BIN / 'python'} scripts/chat.py --url {servers.rasa_url})\n"
+            f"  API REST:             curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
+            "-H 'Content-Type: application/json' -d '{\"sender\": \"prueba\", \"message\": \"hola\"}'\n"
+            f"  Socket.IO:            {servers.rasa_url}/socket.io/\n"
+            "  Conversaciones:       " + servers.env["TRACKER_STORE_URL"] + "\n"
+            "Ctrl-C detiene ambos servidores.\n",
+            flush=True,
+        )
+        while not stopping and all(p.poll() is None for p in servers.processes):
+            time.sleep(0.5)
+        if not stopping:
+            print("Un servidor se detuvo inesperadamente; deteniendo el otro.", file=sys.stderr)
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    except (RuntimeError, TimeoutError, FileNotFoundError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nDeteniendo los servidores...", flush=True)
+        servers.stop()
+        print("Detenidos.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

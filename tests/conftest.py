@@ -1,0 +1,180 @@
+"""Shared fixtures: a seeded facts store, rasa-sdk trackers, real services, real servers.
+
+Services (PostgreSQL, Redis, RabbitMQ) are used for real: a test that needs one skips
+with the reason when it is not reachable, except under CI=true, where it fails.
+The Rasa and action servers start once per session, on free ports, with their own
+temporary databases.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from actions import settings  # noqa: E402
+from actions.loader import load_dir  # noqa: E402
+from actions.store import FactStore, _store_for  # noqa: E402
+from scripts.serve import Servers, free_port  # noqa: E402
+
+MODEL = ROOT / "models" / "asistente.tar.gz"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (or, under CI=true, fail) unless `name` accepts connections on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as error:
+        message = f"{name} no está disponible en {host}:{port} ({error})"
+    if in_ci():
+        pytest.fail(f"{message}; bajo CI=true este servicio es obligatorio")
+    pytest.skip(message)
+
+
+# --- the facts store ---------------------------------------------------------------
+
+@pytest.fixture
+def seeded_store(tmp_path: Path) -> FactStore:
+    """A SQLite facts store loaded from the reviewed data/facts/."""
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.db'}")
+    load_dir(store, settings.DEFAULT_FACTS_DIR)
+    return store
+
+
+@pytest.fixture
+def use_store(monkeypatch: pytest.MonkeyPatch, seeded_store: FactStore) -> FactStore:
+    """Point the actions' shared store (FACTS_DB_URL) at `seeded_store`."""
+    monkeypatch.setenv("FACTS_DB_URL", str(seeded_store.engine.url))
+    _store_for.cache_clear()
+    yield seeded_store
+    _store_for.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"asistente_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_admin_url, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_admin_url).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+# --- rasa-sdk trackers ---------------------------------------------------------------
+
+def user_event(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    parse_data = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities or [],
+    }
+    return {"event": "user", "text": text, "parse_data": parse_data, "timestamp": 0}
+
+
+def country_entity(value: str, text: Optional[str] = None) -> Dict[str, Any]:
+    return {"entity": "country", "value": value, "text": text or value, "extractor": "RegexEntityExtractor"}
+
+
+def make_tracker(
+    text: str,
+    intent: str,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    history: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    sender_id: str = "prueba",
+):
+    """A rasa-sdk Tracker whose latest message is `text`, after the user events in `history`."""
+    from rasa_sdk import Tracker
+
+    latest = user_event(text, intent, entities)
+    events = list(history or []) + [latest]
+    return Tracker(
+        sender_id=sender_id,
+        slots=dict(slots or {}),
+        latest_message=latest["parse_data"],
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+# --- the real servers ----------------------------------------------------------------
+
+class Conversation:
+    """One citizen talking to the running assistant over the REST channel."""
+
+    def __init__(self, rasa_url: str, sender: Optional[str] = None) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.sender = sender or f"prueba-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def reply_text(self, text: str) -> str:
+        return "\n\n".join(m.get("text", "") for m in self.say(text))
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """The real action server and Rasa server, once per test session."""
+    if not MODEL.exists():
+        pytest.fail(f"No hay modelo entrenado en {MODEL}; `make test` lo entrena antes de las pruebas.")
+    workdir = tmp_path_factory.mktemp("servers")
+    facts_url = f"sqlite:///{workdir / 'facts.db'}"
+    load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
+    running = Servers(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        model=MODEL,
+        env={"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}"},
+        log_dir=ARTIFACTS / "logs",
+    )
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def conversation(servers: Servers) -> Conversation:
+    return Conversation(servers.rasa_url)

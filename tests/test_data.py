@@ -1,0 +1,54 @@
+"""The training data, domain and dialogue, checked with Rasa's own tools."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.topics import FACT_TOPICS, INTENT_TOPICS, TOPIC_LABELS
+from tests.conftest import MODEL, ROOT
+
+RASA = str(Path(sys.executable).parent / "rasa")
+
+
+def domain():
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def test_rasa_data_validate_reports_no_warnings():
+    result = subprocess.run([RASA, "data", "validate", "--fail-on-warnings"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_every_intent_has_a_rule():
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}
+    assert set(domain()["intents"]) <= ruled
+
+
+def test_topic_intents_map_to_labelled_topics():
+    assert set(INTENT_TOPICS) <= set(domain()["intents"])
+    assert set(INTENT_TOPICS.values()) <= FACT_TOPICS <= set(TOPIC_LABELS)
+
+
+def test_quick_reply_buttons_trigger_existing_intents():
+    intents = set(domain()["intents"])
+    for name, variants in domain()["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                assert button["payload"].lstrip("/") in intents, (name, button)
+                assert len(button["title"]) <= 20, button["title"]  # fits a WhatsApp reply button
+
+
+@pytest.mark.slow
+def test_test_stories_pass_without_prediction_errors(tmp_path):
+    result = subprocess.run(
+        [RASA, "test", "core", "--model", str(MODEL), "--stories", "tests/test_stories.yml",
+         "--fail-on-prediction-errors", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    failed = tmp_path / "failed_test_stories.yml"
+    details = failed.read_text(encoding="utf-8") if failed.exists() else ""
+    assert result.returncode == 0, details + result.stdout[-3000:] + result.stderr[-3000:]
