@@ -156,9 +156,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument(
+        "--endpoints", type=Path, default=Path(os.environ.get("RASA_ENDPOINTS") or ROOT / "endpoints.yml"),
+        help="endpoints.yml (deploy/endpoints.production.yml for PostgreSQL, Redis and RabbitMQ)",
+    )
     args = parser.parse_args(argv)
 
-    servers = Servers(args.rasa_port, args.action_port, args.model)
+    servers = Servers(args.rasa_port, args.action_port, args.model, endpoints=args.endpoints)
     print("Iniciando el servidor de acciones y el servidor Rasa (la carga del modelo tarda unos segundos)...")
     stopping = False
 

@@ -1,0 +1,122 @@
+"""The production configuration against the real services of this machine.
+
+deploy/endpoints.production.yml: conversations in PostgreSQL, one-message-at-a-time
+locks in Redis, every event streamed to RabbitMQ; the facts store in PostgreSQL too.
+"""
+import asyncio
+import json
+import threading
+import uuid
+
+import pytest
+
+from actions import settings
+from actions.loader import load_dir
+from actions.store import FactStore
+from scripts.serve import ROOT, Servers, free_port
+from tests.conftest import ARTIFACTS, MODEL, Conversation, require_service
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory, postgres_admin_url):
+    require_service("Redis", "127.0.0.1", 6379)
+    require_service("RabbitMQ", "127.0.0.1", 5672)
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"asistente_prod_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_admin_url, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database_url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+    load_dir(FactStore(database_url), settings.DEFAULT_FACTS_DIR)
+    suffix = uuid.uuid4().hex[:8]
+    env = {
+        "FACTS_DB_URL": database_url,
+        "TRACKER_STORE_URL": database_url,
+        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_LOCK_DB": "1", "REDIS_PASSWORD": "",
+        "REDIS_LOCK_PREFIX": f"asistente{suffix}",
+        "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672",
+        "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest", "RABBITMQ_QUEUE": f"asistente_events_{suffix}",
+    }
+    servers = Servers(rasa_port=free_port(), action_port=free_port(), model=MODEL, env=env,
+                      endpoints=ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
+    servers.start()
+    try:
+        yield servers, database_url
+    finally:
+        servers.stop()
+        asyncio.run(_delete_queue(env["RABBITMQ_QUEUE"]))
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+async def _delete_queue(queue: str) -> None:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(queue)
+
+
+async def _drain(queue: str) -> list:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
+    events = []
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, durable=True, passive=True)
+        while True:
+            message = await declared.get(no_ack=True, fail=False, timeout=5)
+            if message is None:
+                return events
+            events.append(json.loads(message.body))
+
+
+def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
+    import redis
+    from sqlalchemy import create_engine, text
+
+    servers, database_url = production
+    prefix = servers.env["REDIS_LOCK_PREFIX"]
+    seen_commands = []
+    monitor_client = redis.Redis(host="127.0.0.1", port=6379)
+    stop = threading.Event()
+
+    def watch() -> None:
+        with monitor_client.monitor() as monitor:
+            for command in monitor.listen():
+                if prefix in command["command"]:
+                    seen_commands.append(command["command"])
+                if stop.is_set():
+                    return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    chat = Conversation(servers.rasa_url)
+    answer = chat.reply_text("cuantos peruanos repatriaron de jamaica")
+    stop.set()
+    monitor_client.ping()  # wakes the monitor so that the thread ends
+    watcher.join(timeout=10)
+
+    # the answer came from the facts store in PostgreSQL
+    assert "24 peruanos" in answer and "Fuente: Nota de Prensa 9-26" in answer
+    # the conversation is in the PostgreSQL tracker store
+    engine = create_engine(database_url, future=True)
+    with engine.connect() as connection:
+        kinds = connection.execute(
+            text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"), {"s": chat.sender}
+        ).scalars().all()
+    engine.dispose()
+    assert "user" in kinds and "bot" in kinds
+    # Rasa took the conversation's lock in Redis
+    assert any(chat.sender in command for command in seen_commands), seen_commands
+    # and streamed its events to RabbitMQ
+    streamed = asyncio.run(_drain(servers.env["RABBITMQ_QUEUE"]))
+    mine = [e for e in streamed if e.get("sender_id") == chat.sender]
+    assert any(e["event"] == "user" and e["text"] == "cuantos peruanos repatriaron de jamaica" for e in mine)
+    assert any(e["event"] == "bot" and "24 peruanos" in (e.get("text") or "") for e in mine)
