@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install facts train chat validate clean
+.PHONY: help run test install facts train chat validate eval bench clean
 
 help:
 	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente"
@@ -23,6 +23,8 @@ help:
 	@echo "make chat   conversa en la terminal con el asistente iniciado por make run"
 	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
 	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
+	@echo "make eval   benchmark de NLU en el conjunto reservado (escribe docs/benchmarks/nlu.md)"
+	@echo "make bench  mide el arranque y la latencia por mensaje de los servidores reales"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
 
 install: $(INSTALLED)
@@ -50,6 +52,12 @@ chat: $(INSTALLED)
 
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
+
+eval: $(INSTALLED)
+	$(PY) -m benchmarks.nlu
+
+bench: $(INSTALLED) $(MODEL)
+	$(PY) -m benchmarks.latency
 
 test: $(INSTALLED) $(MODEL)
 	$(PY) -m pytest

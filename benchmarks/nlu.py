@@ -1,0 +1,299 @@
+"""NLU benchmark (`make eval`): the project's pipeline against its peers, on held-out data.
+
+Every system is trained on the same training data (data/nlu/) and scored on the same
+held-out set (tests/nlu_heldout.yml, never used for training). Rasa systems are trained
+and scored each in a fresh subprocess, so that times and memory do not leak between
+them. Writes docs/benchmarks/nlu.md (table, worst intents, then the notes kept in
+benchmarks/nlu_notes.md) and docs/benchmarks/nlu-confusion.png.
+
+    python -m benchmarks.nlu                    # every system, writes the document
+    python -m benchmarks.nlu --systems project  # some systems, prints only
+    python -m benchmarks.nlu --split validation # score on the validation split instead
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAIN_DIR = ROOT / "data" / "nlu"
+SPLITS = {"heldout": ROOT / "tests" / "nlu_heldout.yml", "validation": ROOT / "tests" / "nlu_validation.yml"}
+DOCS = ROOT / "docs" / "benchmarks"
+NOTES = Path(__file__).with_name("nlu_notes.md")
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
+
+# Candidate components, measured both ways: each variant toggles one of them in the
+# project's config.yml (removes it if the project uses it, adds it if not).
+ENCODER = ("components.sentence_encoder.UniversalSentenceEncoderFeaturizer", "vectores densos USE", "LexicalSyntacticFeaturizer")
+SPELLING = ("components.spelling.SpellingCorrector", "corrección ortográfica", "WhitespaceTokenizer")
+
+# name -> (description, how to get its config: a file, a toggled component, or None for scikit-learn)
+SYSTEMS: Dict[str, Tuple[str, object]] = {
+    "project": ("Pipeline del proyecto (config.yml)", ROOT / "config.yml"),
+    "project-encoder": ("Proyecto {toggle} vectores densos USE", ENCODER),
+    "project-spelling": ("Proyecto {toggle} corrección ortográfica", SPELLING),
+    "rasa-default": ("Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"),
+    "tfidf-logreg": ("TF-IDF palabras + caracteres, regresión logística", None),
+}
+
+
+def project_pipeline() -> List[str]:
+    import yaml
+
+    return [c["name"] for c in yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]]
+
+
+def description(system: str) -> str:
+    text, how = SYSTEMS[system]
+    if isinstance(how, tuple):
+        return text.format(toggle="sin" if how[0] in project_pipeline() else "con")
+    return text
+
+
+def config_file(system: str, directory: Path) -> Path:
+    """The config to train `system` with; toggled variants are written to `directory`."""
+    import yaml
+
+    how = SYSTEMS[system][1]
+    if not isinstance(how, tuple):
+        return how
+    component, _, after = how
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    names = [c["name"] for c in config["pipeline"]]
+    if component in names:
+        config["pipeline"].pop(names.index(component))
+    else:
+        config["pipeline"].insert(names.index(after) + 1, {"name": component})
+    path = directory / f"{system}.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def load_examples(path: Path) -> List[Tuple[str, str]]:
+    """(text, intent) pairs of a Rasa NLU YAML file or directory, entity markup removed."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+def collapse(label: str) -> str:
+    """Low-confidence fallback counts as out of scope: neither is answered as in scope."""
+    return OUT_OF_SCOPE if label == FALLBACK else label
+
+
+@dataclass
+class Result:
+    system: str
+    description: str
+    accuracy: float
+    macro_f1: float
+    oos_precision: float
+    oos_recall: float
+    oos_f1: float
+    train_seconds: float
+    model_mb: float
+    worst: List[Tuple[str, float, str, int]] = field(default_factory=list)
+    gold: List[str] = field(default_factory=list)
+    predicted: List[str] = field(default_factory=list)
+
+
+def score(system: str, gold: Sequence[str], predicted: Sequence[str], train_seconds: float, model_bytes: int) -> Result:
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+    predicted = [collapse(p) for p in predicted]
+    labels = sorted(set(gold))
+    per_label = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
+    f1_by_label = dict(zip(labels, per_label[2]))
+    oos = labels.index(OUT_OF_SCOPE)
+    worst = []
+    for label in sorted(labels, key=lambda name: f1_by_label[name])[:5]:
+        errors = Counter(p for g, p in zip(gold, predicted) if g == label and p != label)
+        confusion, count = errors.most_common(1)[0] if errors else ("—", 0)
+        worst.append((label, float(f1_by_label[label]), confusion, count))
+    return Result(
+        system=system,
+        description=description(system),
+        accuracy=float(accuracy_score(gold, predicted)),
+        macro_f1=float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)),
+        oos_precision=float(per_label[0][oos]),
+        oos_recall=float(per_label[1][oos]),
+        oos_f1=float(per_label[2][oos]),
+        train_seconds=train_seconds,
+        model_mb=model_bytes / 1e6,
+        worst=worst,
+        gold=list(gold),
+        predicted=list(predicted),
+    )
+
+
+def run_rasa(system: str, config: Path, split: Path) -> Result:
+    """Train an NLU-only Rasa model with `config` and parse every message of `split`."""
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        model = train_nlu(str(config), str(TRAIN_DIR), out, fixed_model_name=system, domain=str(ROOT / "domain.yml"))
+        train_seconds = time.perf_counter() - started
+        agent = Agent.load(model)
+        examples = load_examples(split)
+
+        async def parse_all() -> List[str]:
+            return [(await agent.parse_message(text))["intent"]["name"] for text, _ in examples]
+
+        predicted = asyncio.run(parse_all())
+        return score(system, [i for _, i in examples], predicted, train_seconds, Path(model).stat().st_size)
+
+
+def run_tfidf(split: Path, threshold: Optional[float] = None) -> Result:
+    """The classic baseline; its rejection threshold is tuned on the validation split."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    train = load_examples(TRAIN_DIR)
+    started = time.perf_counter()
+    model = make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), strip_accents="unicode", sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), strip_accents="unicode", sublinear_tf=True),
+        ),
+        LogisticRegression(C=20, max_iter=5000, random_state=2026),
+    )
+    model.fit([t for t, _ in train], [i for _, i in train])
+    train_seconds = time.perf_counter() - started
+
+    def predict(texts: List[str], cutoff: float) -> List[str]:
+        probabilities = model.predict_proba(texts)
+        best = probabilities.argmax(axis=1)
+        return [FALLBACK if probabilities[n, b] < cutoff else model.classes_[b] for n, b in enumerate(best)]
+
+    if threshold is None:  # tune on validation, never on the held-out set
+        validation = load_examples(SPLITS["validation"])
+        gold = [i for _, i in validation]
+        candidates = np.arange(0.0, 0.61, 0.02)
+        accuracy = [np.mean([collapse(p) == g for p, g in zip(predict([t for t, _ in validation], c), gold)])
+                    for c in candidates]
+        threshold = float(candidates[int(np.argmax(accuracy))])
+    examples = load_examples(split)
+    predicted = predict([t for t, _ in examples], threshold)
+    result = score("tfidf-logreg", [i for _, i in examples], predicted, train_seconds, len(pickle.dumps(model)))
+    result.description += f" (umbral {threshold:.2f})"
+    return result
+
+
+def run_in_subprocess(system: str, split: str) -> Result:
+    with tempfile.NamedTemporaryFile(suffix=".json") as output:
+        env = dict(os.environ, RASA_MAX_CACHE_SIZE="0", TF_DETERMINISTIC_OPS="1", PYTHONHASHSEED="0")
+        child = subprocess.run(
+            [sys.executable, "-m", "benchmarks.nlu", "--one", system, "--split", split, "--json", output.name],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        if child.returncode != 0:
+            raise RuntimeError(f"{system} falló:\n{child.stderr[-4000:]}")
+        data = json.loads(Path(output.name).read_text(encoding="utf-8"))
+    data["worst"] = [tuple(w) for w in data["worst"]]
+    return Result(**data)
+
+
+def table(results: List[Result]) -> str:
+    lines = [
+        "| Sistema | Exactitud | F1 macro | Fuera de alcance: precisión | recall | F1 | Entrenamiento (s) | Modelo (MB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.description} | {r.accuracy:.3f} | {r.macro_f1:.3f} | {r.oos_precision:.3f} | "
+            f"{r.oos_recall:.3f} | {r.oos_f1:.3f} | {r.train_seconds:.0f} | {r.model_mb:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def worst_table(results: List[Result]) -> str:
+    lines = ["| Sistema | Intención | F1 | Confusión principal (casos) |", "| --- | --- | ---: | --- |"]
+    for r in results:
+        for label, f1, confusion, count in r.worst:
+            lines.append(f"| {r.system} | {label} | {f1:.2f} | {confusion} ({count}) |")
+    return "\n".join(lines)
+
+
+def confusion_image(result: Result, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    labels = sorted(set(result.gold))
+    figure, axis = plt.subplots(figsize=(13, 11))
+    ConfusionMatrixDisplay.from_predictions(
+        result.gold, result.predicted, labels=labels, ax=axis, xticks_rotation=90, colorbar=False, cmap="Blues"
+    )
+    axis.set_title(f"{result.description}: matriz de confusión (conjunto reservado)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
+    parser.add_argument("--split", choices=list(SPLITS), default="heldout")
+    parser.add_argument("--one", choices=list(SYSTEMS), help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one:  # child process: one system, result as JSON
+        split = SPLITS[args.split]
+        with tempfile.TemporaryDirectory() as directory:
+            if SYSTEMS[args.one][1] is None:
+                result = run_tfidf(split)
+            else:
+                result = run_rasa(args.one, config_file(args.one, Path(directory)), split)
+        args.json.write_text(json.dumps(asdict(result)), encoding="utf-8")
+        return 0
+
+    from tqdm import tqdm
+
+    results = []
+    with tqdm(args.systems, desc="Entrenando y evaluando", unit="sistema") as progress:
+        for system in progress:
+            progress.set_postfix_str(system)
+            results.append(run_in_subprocess(system, args.split))
+    report = table(results)
+    print("\n" + report + "\n\n" + worst_table(results))
+    if args.split == "heldout" and args.systems == list(SYSTEMS):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        confusion_image(results[0], DOCS / "nlu-confusion.png")
+        heldout = len(results[0].gold)
+        document = (
+            "# Benchmark de NLU\n\n"
+            "Generado por `make eval` (benchmarks/nlu.py): mismo entrenamiento (`data/nlu/`) y mismo "
+            f"conjunto reservado (`tests/nlu_heldout.yml`, {heldout} mensajes, nunca usado para entrenar) "
+            "para todos los sistemas. Una predicción `nlu_fallback` cuenta como fuera de alcance. "
+            "Los tiempos dependen de la máquina (2 núcleos); las métricas son reproducibles.\n\n"
+            + report + "\n\n## Las cinco intenciones más débiles de cada sistema\n\n" + worst_table(results)
+            + "\n\n![Matriz de confusión del pipeline del proyecto](nlu-confusion.png)\n\n"
+            + NOTES.read_text(encoding="utf-8")
+        )
+        (DOCS / "nlu.md").write_text(document, encoding="utf-8")
+        print(f"\nEscrito {DOCS / 'nlu.md'} y {DOCS / 'nlu-confusion.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
