@@ -142,7 +142,7 @@ class GraphApiStandIn:
             result = condition()
             if result or time.monotonic() > deadline:
                 return result
-            time.sleep(0.1)
+            time.sleep(0.02)
 
     # --- server -------------------------------------------------------------------------
 
