@@ -185,6 +185,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"  API REST:             curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' -d '{\"sender\": \"prueba\", \"message\": \"hola\"}'\n"
             f"  Socket.IO:            {servers.rasa_url}/socket.io/\n"
+            f"  WhatsApp (Meta):      {servers.rasa_url}/webhooks/whatsapp/webhook\n"
+            f"  Twilio:               {servers.rasa_url}/webhooks/twilio/webhook\n"
             "  Conversaciones:       " + servers.env["TRACKER_STORE_URL"] + "\n"
             "Ctrl-C detiene ambos servidores.\n",
             flush=True,
