@@ -298,8 +298,10 @@ def test_a_message_accepted_before_a_crash_is_answered_after_the_restart(server,
     with Session(channel.store.engine) as session, session.begin():
         session.execute(update(SeenMessage).where(SeenMessage.key == key)
                         .values(claimed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)))
-    assert server.run(channel.recover(server.on_new_message)) == 1
+    # the restarted channel's housekeeping may get there first; either way it is answered once
+    assert server.run(channel.recover(server.on_new_message)) in (0, 1)
     citizen.wait_answered(message["id"])
+    assert server.run(channel.recover(server.on_new_message)) == 0
     assert [reply_text(r) for r in citizen.replies()] == ["Recibí: aceptado antes de caer"]
     assert citizen.send(message).json()["duplicates"] == 1  # and Meta's redelivery is not answered again
 

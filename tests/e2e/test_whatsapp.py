@@ -191,33 +191,41 @@ def test_secrets_are_never_logged(citizen):
 # --- a restart -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def before_restart(servers, graph_api):
-    """A message answered by the running server, and one a stopped server had accepted but
-    not answered (left pending in the database an hour ago)."""
+def before_restart(servers, graph_api, tmp_path_factory):
+    """The database a restarted server finds: a copy of the running server's, taken after
+    it answered a message, plus a message a stopped server had accepted an hour ago but
+    not answered (pending). A copy, so that only the restarted server can see that one."""
     webhook = f"{servers.rasa_url}/webhooks/whatsapp/webhook"
     answered = WhatsAppCitizen(webhook, graph_api, servers.env["TRACKER_STORE_URL"])
     answered_message = text_message(answered.phone, "hola")
     answered.say(answered_message)
 
-    stranded = WhatsAppCitizen(webhook, graph_api, servers.env["TRACKER_STORE_URL"])
-    stranded_message = text_message(stranded.phone, JAMAICA)
-    store = WhatsAppStore(servers.env["TRACKER_STORE_URL"])
+    on_disk = tmp_path_factory.mktemp("restart") / "conversations.db"
+    with sqlite3.connect(servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")) as running, \
+            sqlite3.connect(on_disk) as copy:
+        running.backup(copy)
+    db_url = f"sqlite:///{on_disk}"
+
+    stranded_phone = random_phone()
+    stranded_message = text_message(stranded_phone, JAMAICA)
+    store = WhatsAppStore(db_url)
     key = message_key(stranded_message["id"])
-    store.claim(key, Inbound(hashed(stranded.phone), "text", JAMAICA, to=stranded.phone).to_json())
+    store.claim(key, Inbound(hashed(stranded_phone), "text", JAMAICA, to=stranded_phone).to_json())
     with Session(store.engine) as session, session.begin():
         session.execute(update(SeenMessage).where(SeenMessage.key == key)
                         .values(claimed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)))
-    return answered, answered_message, stranded, stranded_message
+    store.dispose()
+    return db_url, answered.phone, answered_message, stranded_phone, stranded_message
 
 
 @pytest.fixture(scope="module")
 def restarted(servers, graph_api, before_restart):
-    """A new Rasa server process on the same database: the assistant after a restart."""
+    """A new Rasa server process on that database: the assistant after a restart."""
     from scripts.serve import Servers, free_port, wait_until_ready
 
+    db_url = before_restart[0]
     again = Servers(rasa_port=free_port(), action_port=servers.action_port, model=MODEL,
-                    log_dir=ARTIFACTS / "logs-restart",
-                    env={"TRACKER_STORE_URL": servers.env["TRACKER_STORE_URL"], **channel_env(graph_api)})
+                    log_dir=ARTIFACTS / "logs-restart", env={"TRACKER_STORE_URL": db_url, **channel_env(graph_api)})
     rasa = again._spawn("rasa-server", again.rasa_command())
     try:
         wait_until_ready(f"{again.rasa_url}/webhooks/rest/", rasa, 240, "El servidor Rasa")
@@ -226,17 +234,23 @@ def restarted(servers, graph_api, before_restart):
         again.stop()
 
 
+def restarted_citizen(restarted, graph_api, phone):
+    return WhatsAppCitizen(f"{restarted.rasa_url}/webhooks/whatsapp/webhook", graph_api,
+                           restarted.env["TRACKER_STORE_URL"], phone=phone)
+
+
 def test_after_a_restart_a_redelivered_message_is_not_answered_again(restarted, before_restart, graph_api):
-    answered, message, _, _ = before_restart
-    citizen = WhatsAppCitizen(f"{restarted.rasa_url}/webhooks/whatsapp/webhook", graph_api,
-                              restarted.env["TRACKER_STORE_URL"], phone=answered.phone)
+    _, phone, message, _, _ = before_restart
+    citizen = restarted_citizen(restarted, graph_api, phone)
     replies_before = len(citizen.replies())
     assert citizen.send(message).json()["duplicates"] == 1
-    assert citizen.reply_text("gracias")  # the new message is answered by the restarted server
+    assert citizen.reply_text("gracias")  # a new message is answered by the restarted server
     assert len(citizen.replies()) == replies_before + 1
 
 
-def test_after_a_restart_a_message_accepted_but_not_answered_is_answered(restarted, before_restart):
-    _, _, stranded, message = before_restart
-    stranded.wait_answered(message["id"])
-    assert any("24 peruanos" in reply_text(r) for r in stranded.replies())
+def test_after_a_restart_a_message_accepted_but_not_answered_is_answered(restarted, before_restart, graph_api):
+    _, _, _, phone, message = before_restart
+    citizen = restarted_citizen(restarted, graph_api, phone)
+    citizen.wait_answered(message["id"])
+    assert sum("24 peruanos" in reply_text(r) for r in citizen.replies()) == 1
+    assert citizen.send(message).json()["duplicates"] == 1  # Meta's redelivery is not answered again
