@@ -40,6 +40,16 @@ def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONUNBUFFERED": "1",
+        # WhatsApp and Twilio channels (credentials.yml): empty means "not configured"
+        # (the channel answers 503); Rasa refuses to start if a ${VAR} there is unset.
+        "WHATSAPP_VERIFY_TOKEN": "",
+        "WHATSAPP_APP_SECRET": "",
+        "WHATSAPP_ACCESS_TOKEN": "",
+        "WHATSAPP_PHONE_NUMBER_ID": "",
+        "WHATSAPP_API_BASE_URL": "https://graph.facebook.com/v25.0",
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_WEBHOOK_URL": "",
+        "PHONE_HASH_KEY": "",
     }
     # Custom channels (channels/) and actions (actions/) are imported from the repository.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -179,6 +189,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"  API REST:             curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' -d '{\"sender\": \"prueba\", \"message\": \"hola\"}'\n"
             f"  Socket.IO:            {servers.rasa_url}/socket.io/\n"
+            f"  WhatsApp (Meta):      {servers.rasa_url}/webhooks/whatsapp/webhook\n"
+            f"  Twilio:               {servers.rasa_url}/webhooks/twilio/webhook\n"
             "  Conversaciones:       " + servers.env["TRACKER_STORE_URL"] + "\n"
             "Ctrl-C detiene ambos servidores.\n",
             flush=True,

@@ -156,8 +156,19 @@ class Conversation:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def graph_api() -> Iterator["GraphApiStandIn"]:
+    """A local stand-in for Meta's Graph API; the servers' WhatsApp channel sends to it."""
+    from tests.graph_api import GraphApiStandIn
+
+    with GraphApiStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory, graph_api) -> Iterator[Servers]:
     """The real action server and Rasa server, once per test session."""
+    from tests.graph_api import channel_env
+
     if not MODEL.exists():
         pytest.fail(f"No hay modelo entrenado en {MODEL}; `make test` lo entrena antes de las pruebas.")
     workdir = tmp_path_factory.mktemp("servers")
@@ -167,7 +178,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         rasa_port=free_port(),
         action_port=free_port(),
         model=MODEL,
-        env={"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}"},
+        env={"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}",
+             **channel_env(graph_api)},  # WhatsApp and Twilio channels configured for the tests
         log_dir=ARTIFACTS / "logs",
     )
     running.start()
