@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 MODEL := models/asistente.tar.gz
+# The website chat widget: rasa-webchat from the npm registry (web/package-lock.json).
+WEB_BUNDLE := web/vendor/rasa-webchat.js
 # Training inputs: a change to any of them retrains; facts do not (they are read at run time).
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/facts/*' 2>/dev/null)
 
@@ -15,10 +17,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install facts train chat validate eval bench clean
+.PHONY: help run test install web browser facts train chat validate eval bench clean
 
 help:
-	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente"
+	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente y el chat web"
 	@echo "make test   instala, entrena si hace falta y ejecuta todas las pruebas"
 	@echo "make chat   conversa en la terminal con el asistente iniciado por make run"
 	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
@@ -27,13 +29,25 @@ help:
 	@echo "make bench  mide el arranque y la latencia por mensaje de los servidores reales"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(WEB_BUNDLE)
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || { py=$$(scripts/find-python310) && $$py -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	@touch $@
+
+# --- website chat widget -------------------------------------------------------------
+web: $(WEB_BUNDLE)
+
+$(WEB_BUNDLE): web/package.json web/package-lock.json scripts/build_web.py | $(INSTALLED)
+	@command -v npm >/dev/null || { echo "Error: se necesitan Node.js y npm (apt-get install nodejs npm)" >&2; exit 1; }
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PY) scripts/build_web.py
+
+# Debian's Chromium for the browser tests; does nothing when it is installed.
+browser:
+	@scripts/install-chromium
 
 facts: $(INSTALLED)
 	$(PY) -m actions.cli load --prune
@@ -44,7 +58,7 @@ $(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
 
 train: $(MODEL)
 
-run: $(INSTALLED) facts $(MODEL)
+run: $(INSTALLED) $(WEB_BUNDLE) facts $(MODEL)
 	$(PY) scripts/serve.py
 
 chat: $(INSTALLED)
@@ -59,8 +73,8 @@ eval: $(INSTALLED)
 bench: $(INSTALLED) $(MODEL)
 	$(PY) -m benchmarks.latency
 
-test: $(INSTALLED) $(MODEL)
+test: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache
+	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache web/node_modules web/vendor

@@ -1,5 +1,8 @@
 """Start the action server and the Rasa server together; Ctrl-C stops both.
 
+With a web port (`make run` sets one), the website demo page with the chat widget is
+served too (scripts/web.py).
+
 Used by `make run` and by the end-to-end tests (which start them once per session on
 free ports). Environment defaults (ports, endpoints, databases) are filled in here so
 that endpoints.yml can read them; anything already set in the environment wins.
@@ -84,6 +87,7 @@ class Servers:
         log_dir: Optional[Path] = None,
         credentials: Path = ROOT / "credentials.yml",
         endpoints: Path = ROOT / "endpoints.yml",
+        web_port: Optional[int] = None,
     ) -> None:
         self.rasa_port = rasa_port
         self.action_port = action_port
@@ -92,6 +96,7 @@ class Servers:
         self.log_dir = log_dir
         self.credentials = credentials
         self.endpoints = endpoints
+        self.web_port = web_port
         self.processes: List[subprocess.Popen] = []
         self._logs: List = []
 
@@ -102,6 +107,13 @@ class Servers:
     @property
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def web_command(self) -> List[str]:
+        return [str(BIN / "python"), "-m", "scripts.web", "--port", str(self.web_port), "--rasa-url", self.rasa_url]
 
     def _spawn(self, name: str, command: List[str]) -> subprocess.Popen:
         output = None
@@ -131,9 +143,12 @@ class Servers:
             [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
         )
         rasa = self._spawn("rasa-server", self.rasa_command())
+        web = self._spawn("web-server", self.web_command()) if self.web_port else None
         try:
             wait_until_ready(f"{self.action_url}/health", actions, timeout, "El servidor de acciones")
             wait_until_ready(f"{self.rasa_url}/webhooks/rest/", rasa, timeout, "El servidor Rasa")
+            if web:
+                wait_until_ready(f"{self.web_url}/", web, timeout, "El servidor web")
         except Exception:
             self.stop()
             raise
@@ -162,7 +177,7 @@ class Servers:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Inicia el Asistente Consular (acciones + Rasa).")
+    parser = argparse.ArgumentParser(description="Inicia el Asistente Consular (acciones + Rasa + chat web).")
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
@@ -170,10 +185,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         "--endpoints", type=Path, default=Path(os.environ.get("RASA_ENDPOINTS") or ROOT / "endpoints.yml"),
         help="endpoints.yml (deploy/endpoints.production.yml for PostgreSQL, Redis and RabbitMQ)",
     )
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)),
+                        help="puerto de la página de demostración con el chat web (0: no servirla)")
     args = parser.parse_args(argv)
 
-    servers = Servers(args.rasa_port, args.action_port, args.model, endpoints=args.endpoints)
+    servers = Servers(args.rasa_port, args.action_port, args.model, endpoints=args.endpoints,
+                      web_port=args.web_port or None)
     print("Iniciando el servidor de acciones y el servidor Rasa (la carga del modelo tarda unos segundos)...")
+    if servers.web_port:
+        print(f"Chat web: {servers.web_url}/  (responde en cuanto el asistente esté listo)", flush=True)
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -183,8 +203,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         servers.start()
+        web = f"  Chat web:             {servers.web_url}/   (ábralo en el navegador)\n" if servers.web_port else ""
         print(
-            "\nAsistente Consular listo.\n"
+            "\nAsistente Consular listo.\n" + web +
             f"  Chat en la terminal:  make chat   (o: {BIN / 'python'} scripts/chat.py --url {servers.rasa_url})\n"
             f"  API REST:             curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' -d '{\"sender\": \"prueba\", \"message\": \"hola\"}'\n"
@@ -192,13 +213,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"  WhatsApp (Meta):      {servers.rasa_url}/webhooks/whatsapp/webhook\n"
             f"  Twilio:               {servers.rasa_url}/webhooks/twilio/webhook\n"
             "  Conversaciones:       " + servers.env["TRACKER_STORE_URL"] + "\n"
-            "Ctrl-C detiene ambos servidores.\n",
+            "Ctrl-C detiene los servidores.\n",
             flush=True,
         )
         while not stopping and all(p.poll() is None for p in servers.processes):
             time.sleep(0.5)
         if not stopping:
-            print("Un servidor se detuvo inesperadamente; deteniendo el otro.", file=sys.stderr)
+            print("Un servidor se detuvo inesperadamente; deteniendo los demás.", file=sys.stderr)
             return 1
         return 0
     except KeyboardInterrupt:

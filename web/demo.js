@@ -1,0 +1,10 @@
+// The demo page: start the chat widget with the page's context (see README, "Chat web").
+(function () {
+  "use strict";
+  var config = window.ASISTENTE_CONSULAR_CONFIG || {};
+  var chat = window.AsistenteConsular.start({
+    socketUrl: config.socketUrl,
+    customData: { section: document.body.getAttribute("data-section") },
+  });
+  document.getElementById("abrir-asistente").addEventListener("click", chat.open);
+})();
