@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install facts train chat validate clean
+.PHONY: help run test install facts train chat validate clean console console-user bench
 
 help:
 	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente"
@@ -24,6 +24,9 @@ help:
 	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
 	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
+	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
+	@echo "make console-user  crea un usuario de la consola: make console-user NOMBRE=ana ROL=admin"
+	@echo "make bench         mide la consola sobre 100 000 conversaciones (BENCH_CONVERSATIONS)"
 
 install: $(INSTALLED)
 
@@ -56,3 +59,18 @@ test: $(INSTALLED) $(MODEL)
 
 clean:
 	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache
+
+# --- Staff console (console/) -------------------------------------------------------
+# Reads the tracker store (TRACKER_STORE_URL, or CONSOLE_DB_URL) and keeps its own tables there.
+console: $(INSTALLED)
+	@mkdir -p var
+	$(PY) -m console serve
+
+ROL ?= reviewer
+console-user: $(INSTALLED)
+	@test -n "$(NOMBRE)" || { echo "Uso: make console-user NOMBRE=ana [ROL=admin]"; exit 2; }
+	@mkdir -p var
+	$(PY) -m console user create "$(NOMBRE)" --role "$(ROL)"
+
+bench: $(INSTALLED)
+	$(PY) -m console.bench

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.dates import AutoDateLocator, DateFormatter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 BLUE, RED, GREY, ORANGE = "#1d4f91", "#c8102e", "#6b7280", "#d97706"
 
@@ -40,6 +41,7 @@ def volume_chart(days: List[date], conversations: List[int], messages: List[int]
     axes.bar(days, conversations, color=BLUE, label="Conversaciones")
     axes.plot(days, messages, color=ORANGE, marker="o", markersize=3, label="Mensajes de ciudadanos")
     axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     _dates(axes, days)
     axes.legend(loc="upper left", fontsize=8, frameon=False)
     return _svg(figure)
@@ -62,6 +64,7 @@ def intents_chart(top: List[Tuple[str, int]]) -> str:
     names = [name for name, _ in reversed(top)] or ["(sin datos)"]
     counts = [count for _, count in reversed(top)] or [0]
     axes.barh(names, counts, color=BLUE)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="x", alpha=0.3)
     axes.grid(axis="y", visible=False)
     axes.tick_params(axis="y", labelsize=8)

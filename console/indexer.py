@@ -7,8 +7,9 @@ Rasa's `events` table (read only).
 How it stays correct with concurrent writers: Rasa commits each turn's events in one
 transaction, and on PostgreSQL IDs come from a sequence, so an event with a lower ID
 can become visible after one with a higher ID. Each run therefore rescans every event
-after a `checkpoint`, collects the conversations those events belong to and recomputes
-them entirely (idempotent); the checkpoint only moves to the highest ID seen by a run
+after a `checkpoint` (or, when the number of events up to the previous run's highest ID
+shows that none arrived late, only the events after that ID), collects the conversations
+those events belong to and recomputes them entirely (idempotent); the checkpoint only moves to the highest ID seen by a run
 that finished more than SETTLE_SECONDS ago, when every earlier transaction has long
 committed. When nothing changed after the checkpoint (same count, same maximum), the
 run costs two small queries.
@@ -158,7 +159,14 @@ class Indexer:
         ).first()
         changed = 0
         if seen and not (last is not None and last.seen == seen and last.max_event_id == max_id):
-            senders = conn.scalars(select(events.c.sender_id).where(events.c.id > checkpoint).distinct()).all()
+            since = checkpoint
+            if last is not None:
+                # Events the last run could not see yet (lower IDs committed late) change this count.
+                known = conn.scalar(select(func.count()).select_from(events)
+                                    .where(events.c.id > checkpoint, events.c.id <= last.max_event_id))
+                if known == last.seen:
+                    since = last.max_event_id
+            senders = conn.scalars(select(events.c.sender_id).where(events.c.id > since).distinct()).all()
             for start in range(0, len(senders), CHUNK):
                 changed += self._reindex(conn, senders[start:start + CHUNK])
         # Move the checkpoint to what a run that finished long enough ago had seen.
