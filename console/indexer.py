@@ -134,7 +134,7 @@ class Indexer:
     def day(self, timestamp: float) -> date:
         return datetime.fromtimestamp(timestamp, self.zone).date()
 
-    def refresh(self, force: bool = False) -> int:
+    def refresh(self, force: bool = False, now: Optional[float] = None) -> int:
         """Index what changed since the checkpoint; returns how many conversations were recomputed."""
         if not force and time.monotonic() - self._last_run < self.min_interval:
             return 0
@@ -142,7 +142,7 @@ class Indexer:
             if not inspect(self.engine).has_table("events"):
                 return 0
             with self.engine.begin() as conn:
-                changed = self._refresh(conn, time.time())
+                changed = self._refresh(conn, time.time() if now is None else now)
             self._last_run = time.monotonic()
             return changed
 

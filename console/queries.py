@@ -6,7 +6,7 @@ The same queries run on SQLite and PostgreSQL. Dates are the ministry's local da
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
@@ -126,7 +126,7 @@ def _where(filters: Filters, zone: ZoneInfo) -> List[Any]:
     if filters.channel:
         clauses.append(C.c.channel == filters.channel)
     if filters.intent:
-        clauses.append(exists().where(M.c.conversation_id == C.c.id, M.c.intent == filters.intent))
+        clauses.append(C.c.id.in_(select(M.c.conversation_id).where(M.c.intent == filters.intent)))
     if filters.max_confidence is not None:
         clauses.append(C.c.min_confidence < filters.max_confidence)
     if filters.fallback:

@@ -37,7 +37,7 @@ def _rule(pattern: str, replacement: Any, flags: int = 0) -> None:
 
 
 # e-mail (also obfuscated with spaces around @ as some people write "juan @ gmail.com")
-_rule(r"[\w.+\-]+\s?@\s?[\w\-]+(?:\.[\w\-]+)+", EMAIL)
+_rule(r"(?<![\w.+\-])[\w.+\-]{1,64}\s?@\s?[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}", EMAIL)
 # phones written with an international prefix: +51 987 654 321, 0051 987654321, +34 612 34 56 78
 _rule(r"(?<![\w+])(?:\+|00(?=[1-9]))\s?\d{1,3}[ \t.\-]?(?:\(\d{1,4}\)[ \t.\-]?)?\d{1,4}(?:" + _SEP + r"\d{2,4}){1,4}(?![\w])", PHONE)
 # card numbers: 13-19 digits in groups separated by single spaces or hyphens
@@ -56,7 +56,7 @@ _rule(
     re.IGNORECASE,
 )
 # passport-like tokens anywhere: letters mixed with at least five digits
-_rule(r"\b(?=[A-Za-z0-9]*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{6,14}\b", PASSPORT)
+_rule(r"\b(?=[A-Za-z0-9]{0,13}[A-Za-z])(?=(?:[A-Za-z]{0,13}\d){5})[A-Za-z0-9]{6,14}\b", PASSPORT)
 # DNI: 8 digits, optionally with the check character
 _rule(r"(?<![\w])\d{8}(?:-[0-9Kk])?(?![\w])", DNI)
 # DNI written in groups: 45 678 912, 45.678.912
