@@ -66,7 +66,6 @@ def create_app(settings: Optional[Settings] = None, engine: Optional[Engine] = N
     zone = ZoneInfo(settings.timezone)
     indexer = Indexer(engine, settings.timezone, min_interval=index_interval)
     intents = domain_intents(domain_file)
-    CSRFProtect(app)
     limiter = Limiter(app, key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
     app.extensions["console"] = {"engine": engine, "indexer": indexer, "settings": settings, "limiter": limiter}
 
@@ -117,6 +116,8 @@ def create_app(settings: Optional[Settings] = None, engine: Optional[Engine] = N
                 return redirect(url_for("login", siguiente=request.full_path if request.query_string else request.path))
             return Response("Debe iniciar sesión.", status=401, mimetype="text/plain")
         return None
+
+    CSRFProtect(app)  # after require_login: an anonymous POST is refused as such (401), not as a bad form
 
     @app.after_request
     def security_headers(response: Response) -> Response:
