@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install web browser facts train chat validate eval bench clean
+.PHONY: help run test install web browser facts train chat validate eval bench clean console console-user
 
 help:
 	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente y el chat web"
@@ -28,6 +28,9 @@ help:
 	@echo "make eval   benchmark de NLU en el conjunto reservado (escribe docs/benchmarks/nlu.md)"
 	@echo "make bench  mide el arranque y la latencia por mensaje de los servidores reales"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
+	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
+	@echo "make console-user  crea un usuario de la consola: make console-user NOMBRE=ana ROL=admin"
+	@echo "make bench         mide la consola sobre 100 000 conversaciones (BENCH_CONVERSATIONS)"
 
 install: $(INSTALLED) $(WEB_BUNDLE)
 
@@ -72,9 +75,23 @@ eval: $(INSTALLED)
 
 bench: $(INSTALLED) $(MODEL)
 	$(PY) -m benchmarks.latency
+	$(PY) -m benchmarks.console
 
 test: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
 	$(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache web/node_modules web/vendor
+
+# --- Staff console (console/) -------------------------------------------------------
+# Reads the tracker store (TRACKER_STORE_URL, or CONSOLE_DB_URL) and keeps its own tables there.
+console: $(INSTALLED)
+	@mkdir -p var
+	$(PY) -m console serve
+
+ROL ?= reviewer
+console-user: $(INSTALLED)
+	@test -n "$(NOMBRE)" || { echo "Uso: make console-user NOMBRE=ana [ROL=admin]"; exit 2; }
+	@mkdir -p var
+	$(PY) -m console user create "$(NOMBRE)" --role "$(ROL)"
+

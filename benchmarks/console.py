@@ -1,0 +1,194 @@
+"""`make bench`: the console's index and queries on 100,000 synthetic conversations.
+
+Fills a tracker store (SQLite in a temporary folder; PostgreSQL too if it answers at
+BENCH_POSTGRES_URL, by default the local server) with events shaped exactly like the
+ones Rasa's SQL tracker store writes, then prints how long the index takes to build and
+to update, and how long each list filter, the dashboard and a transcript take. For
+comparison it also times one filter done the naive way, parsing every event's JSON.
+BENCH_CONVERSATIONS changes the size (default 100000).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable, List, Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import create_engine, insert, select, text
+
+from console import queries
+from console.db import make_engine
+from console.indexer import SETTLE_SECONDS, Indexer
+from console.migrate import upgrade
+from console.models import events, rasa_metadata
+
+ZONE = ZoneInfo("America/Lima")
+INTENTS = ["ask_vote_abroad", "ask_repatriation", "report_stranded", "ask_procedures", "greet", "ask_culture",
+           "ask_integration", "ask_multilateral", "thank", "goodbye", "out_of_scope", "request_human"]
+WORDS = ("voto extranjero repatriación jamaica bolivia pasaporte consulado multa elecciones oea chile ecuador "
+         "cultura visita canciller tacna chancay seguridad ayuda varado").split()
+CHANNELS = ["rest", "socketio", "whatsapp"]
+
+
+def synthetic_events(n: int, seed: int = 2026, days: int = 60) -> List[dict]:
+    rng = random.Random(seed)
+    now = time.time()
+    rows: List[dict] = []
+    for i in range(n):
+        sender = f"bench-{i:07d}-{uuid.UUID(int=rng.getrandbits(128)).hex[:8]}"
+        channel = rng.choice(CHANNELS)
+        t = now - rng.random() * days * 86400
+        rows.append(dict(sender_id=sender, type_name="action", timestamp=t, intent_name=None,
+                         action_name="action_session_start", data=json.dumps({"event": "action", "name": "action_session_start", "timestamp": t})))
+        rows.append(dict(sender_id=sender, type_name="session_started", timestamp=t, intent_name=None, action_name=None,
+                         data=json.dumps({"event": "session_started", "timestamp": t})))
+        for _turn in range(rng.choice([1, 2, 2, 3])):
+            t += rng.random() * 60
+            fallback = rng.random() < 0.08
+            intent = "nlu_fallback" if fallback else rng.choice(INTENTS)
+            confidence = 0.45 if fallback else round(rng.uniform(0.3, 1.0), 3)
+            message = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9)))
+            parse = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": message,
+                     "intent_ranking": [{"name": intent, "confidence": confidence},
+                                        {"name": rng.choice(INTENTS), "confidence": round(rng.uniform(0, 0.4), 3)}]}
+            rows.append(dict(sender_id=sender, type_name="user", timestamp=t, intent_name=intent, action_name=None,
+                             data=json.dumps({"event": "user", "timestamp": t, "text": message, "parse_data": parse,
+                                              "input_channel": channel, "message_id": uuid.uuid4().hex})))
+            action = {"nlu_fallback": "utter_default", "request_human": "action_human_handoff",
+                      "out_of_scope": "utter_out_of_scope"}.get(intent, "action_answer_topic")
+            rows.append(dict(sender_id=sender, type_name="action", timestamp=t + 0.1, intent_name=None, action_name=action,
+                             data=json.dumps({"event": "action", "name": action, "timestamp": t + 0.1})))
+            reply = "No tengo esa información confirmada en mis fuentes oficiales." if rng.random() < 0.1 else "Respuesta con fuente."
+            rows.append(dict(sender_id=sender, type_name="bot", timestamp=t + 0.2, intent_name=None, action_name=None,
+                             data=json.dumps({"event": "bot", "timestamp": t + 0.2, "text": reply,
+                                              "metadata": {"utter_action": action if action.startswith("utter") else None}})))
+            rows.append(dict(sender_id=sender, type_name="action", timestamp=t + 0.3, intent_name=None,
+                             action_name="action_listen", data=json.dumps({"event": "action", "name": "action_listen"})))
+    return rows
+
+
+def timed(fn: Callable, repeat: int = 5) -> float:
+    """Median wall time in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def run(url: str, label: str, n: int) -> None:
+    engine = make_engine(url)
+    rasa_metadata.create_all(engine)
+    upgrade(engine)
+    print(f"\n== {label}: {n:,} conversaciones ==".replace(",", " "))
+    start = time.perf_counter()
+    rows = synthetic_events(n)
+    for i in range(0, len(rows), 20000):
+        with engine.begin() as conn:
+            conn.execute(insert(events), rows[i:i + 20000])
+    print(f"carga de {len(rows):,} eventos: {time.perf_counter() - start:.1f} s".replace(",", " "))
+    indexer = Indexer(engine)
+    start = time.perf_counter()
+    indexer.refresh(force=True)
+    print(f"índice inicial: {time.perf_counter() - start:.1f} s")
+    later = time.time() + SETTLE_SECONDS + 1  # as if the index had run once more after settling
+    indexer.refresh(force=True, now=later)
+    print(f"actualización sin cambios: {timed(lambda: indexer.refresh(force=True, now=later)):.1f} ms")
+    more = synthetic_events(100, seed=7)
+    for row in more:
+        row["sender_id"] = "nuevo-" + row["sender_id"]
+    with engine.begin() as conn:
+        conn.execute(insert(events), more)
+    start = time.perf_counter()
+    indexer.refresh(force=True, now=later)
+    print(f"actualización con 100 conversaciones nuevas: {(time.perf_counter() - start) * 1000:.0f} ms")
+
+    today = date.today()
+    cases = {
+        "sin filtros, página 1": {},
+        "página 500": {"pagina": "500"},
+        "fallback": {"fallback": "1"},
+        "pidió persona": {"humano": "1"},
+        "sin respuesta": {"sin_respuesta": "1"},
+        "intención ask_procedures": {"intencion": "ask_procedures"},
+        "confianza < 0,5": {"confianza": "0.5"},
+        "canal whatsapp + últimos 7 días": {"canal": "whatsapp", "desde": (today - timedelta(days=7)).isoformat()},
+        "ayer + fallidas": {"desde": (today - timedelta(days=1)).isoformat(), "hasta": (today - timedelta(days=1)).isoformat(), "sin_respuesta": "1"},
+        "sin revisar": {"revisada": "no"},
+        "texto «jamaica»": {"q": "jamaica"},
+        "texto «multa elecciones»": {"q": "multa elecciones"},
+        "todo combinado": {"fallback": "1", "intencion": "nlu_fallback", "confianza": "0.6", "q": "pasaporte", "revisada": "no"},
+    }
+    print("lista de conversaciones (mediana de 5, conteo + página de 50):")
+    for name, args in cases.items():
+        filters, _ = queries.Filters.from_args(args)
+
+        def page() -> None:
+            with engine.connect() as conn:
+                queries.list_conversations(conn, filters, ZONE)
+        print(f"  {name:<36} {timed(page):8.1f} ms")
+
+    def board() -> None:
+        with engine.connect() as conn:
+            queries.dashboard(conn, today - timedelta(days=29), today)
+    print(f"panel de 30 días: {timed(board):.1f} ms")
+    with engine.connect() as conn:
+        sender = conn.scalar(select(events.c.sender_id).limit(1))
+
+    def read() -> None:
+        with engine.connect() as conn:
+            queries.transcript(conn, sender, ZONE)
+    print(f"transcripción de una conversación: {timed(read):.1f} ms")
+
+    def naive() -> None:
+        with engine.connect() as conn:
+            found = set()
+            for sender_id, data in conn.execute(select(events.c.sender_id, events.c.data).where(events.c.type_name == "user")):
+                if json.loads(data)["parse_data"]["intent"]["name"] == "nlu_fallback":
+                    found.add(sender_id)
+    print(f"comparación, el mismo filtro «fallback» leyendo el JSON de los eventos: {timed(naive, repeat=1):.0f} ms")
+    engine.dispose()
+
+
+def postgres_url() -> Optional[str]:
+    url = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            pass
+    except OSError:
+        return None
+    return url
+
+
+def main() -> int:
+    n = int(os.environ.get("BENCH_CONVERSATIONS", "100000"))
+    with tempfile.TemporaryDirectory() as folder:
+        run(f"sqlite:///{Path(folder) / 'bench.db'}", "SQLite", n)
+    admin_url = postgres_url()
+    if admin_url is None:
+        print("\nPostgreSQL no responde en 127.0.0.1:5432: se omite.")
+        return 0
+    name = f"console_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        run(admin.url.set(database=name).render_as_string(hide_password=False), "PostgreSQL", n)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Staff console: review conversations, find where the assistant failed, export corrections."""

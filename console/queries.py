@@ -1,0 +1,311 @@
+"""What the console shows, as SQLAlchemy 2.0-style queries over its index (console.indexer).
+
+The same queries run on SQLite and PostgreSQL. Dates are the ministry's local dates
+(America/Lima by default); the index stores UTC epoch seconds and each message's local day.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time as dtime, timedelta
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, not_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+from console import text as T
+from console.models import conversations as C
+from console.models import corrections, events, messages as M, notes, reviews, tags
+
+MAX_QUERY_CHARS = 200
+MAX_TAG_CHARS = 64
+
+
+class FilterError(ValueError):
+    """A filter value staff typed that cannot be used; the message is Spanish."""
+
+
+@dataclass
+class Filters:
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+    channel: str = ""
+    intent: str = ""
+    max_confidence: Optional[float] = None
+    fallback: bool = False
+    handoff: bool = False
+    unanswered: bool = False
+    reviewed: str = ""  # "", "si", "no"
+    tag: str = ""
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Tuple["Filters", List[str]]:
+        """Filters from a query string; unusable values are dropped and explained in `errors`."""
+        filters, errors = cls(), []
+
+        def day(name: str, label: str) -> Optional[date]:
+            value = (args.get(name) or "").strip()
+            if not value:
+                return None
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                errors.append(f"La fecha «{label}» no es válida (use AAAA-MM-DD).")
+                return None
+
+        filters.date_from = day("desde", "desde")
+        filters.date_to = day("hasta", "hasta")
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            errors.append("La fecha «desde» es posterior a «hasta»; se intercambiaron.")
+            filters.date_from, filters.date_to = filters.date_to, filters.date_from
+        channel = (args.get("canal") or "").strip()
+        if channel and channel not in T.CHANNEL_LABELS:
+            errors.append("El canal elegido no existe.")
+        else:
+            filters.channel = channel
+        filters.intent = (args.get("intencion") or "").strip()[:255]
+        confidence = (args.get("confianza") or "").strip().replace(",", ".")
+        if confidence:
+            try:
+                value = float(confidence)
+                if not 0 <= value <= 1:
+                    raise ValueError
+                filters.max_confidence = value
+            except ValueError:
+                errors.append("La confianza debe ser un número entre 0 y 1 (por ejemplo 0,5).")
+        filters.fallback = args.get("fallback") == "1"
+        filters.handoff = args.get("humano") == "1"
+        filters.unanswered = args.get("sin_respuesta") == "1"
+        reviewed = args.get("revisada") or ""
+        filters.reviewed = reviewed if reviewed in ("si", "no") else ""
+        filters.tag = (args.get("etiqueta") or "").strip()[:MAX_TAG_CHARS]
+        q = (args.get("q") or "").replace("\x00", "").strip()
+        if len(q) > MAX_QUERY_CHARS:
+            errors.append(f"La búsqueda se acortó a {MAX_QUERY_CHARS} caracteres.")
+            q = q[:MAX_QUERY_CHARS]
+        filters.q = q
+        try:
+            filters.page = max(1, min(int(args.get("pagina") or 1), 100000))
+        except ValueError:
+            filters.page = 1
+        return filters, errors
+
+    def to_args(self, **changes: Any) -> Dict[str, str]:
+        """The query string for these filters (for links: next page, exports)."""
+        values = {
+            "desde": self.date_from.isoformat() if self.date_from else "",
+            "hasta": self.date_to.isoformat() if self.date_to else "",
+            "canal": self.channel, "intencion": self.intent,
+            "confianza": "" if self.max_confidence is None else f"{self.max_confidence:g}",
+            "fallback": "1" if self.fallback else "", "humano": "1" if self.handoff else "",
+            "sin_respuesta": "1" if self.unanswered else "", "revisada": self.reviewed,
+            "etiqueta": self.tag, "q": self.q, "pagina": str(self.page) if self.page > 1 else "",
+        }
+        values.update({k: str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v}
+
+
+def day_bounds(first: Optional[date], last: Optional[date], zone: ZoneInfo) -> Tuple[Optional[float], Optional[float]]:
+    """Epoch seconds of the start of `first` and of the day after `last`, in `zone`."""
+    start = datetime.combine(first, dtime.min, zone).timestamp() if first else None
+    end = datetime.combine(last + timedelta(days=1), dtime.min, zone).timestamp() if last else None
+    return start, end
+
+
+def _where(filters: Filters, zone: ZoneInfo) -> List[Any]:
+    clauses: List[Any] = []
+    start, end = day_bounds(filters.date_from, filters.date_to, zone)
+    if start is not None:
+        clauses.append(C.c.last_at >= start)
+    if end is not None:
+        clauses.append(C.c.first_at < end)
+    if filters.channel:
+        clauses.append(C.c.channel == filters.channel)
+    if filters.intent:
+        clauses.append(C.c.id.in_(select(M.c.conversation_id).where(M.c.intent == filters.intent)))
+    if filters.max_confidence is not None:
+        clauses.append(C.c.min_confidence < filters.max_confidence)
+    if filters.fallback:
+        clauses.append(C.c.fallback.is_(True))
+    if filters.handoff:
+        clauses.append(C.c.handoff.is_(True))
+    if filters.unanswered:
+        clauses.append((C.c.unanswered.is_(True)) | (C.c.fallback.is_(True)))
+    reviewed = exists().where(reviews.c.sender_id == C.c.sender_id)
+    if filters.reviewed == "si":
+        clauses.append(reviewed)
+    elif filters.reviewed == "no":
+        clauses.append(not_(reviewed))
+    if filters.tag:
+        clauses.append(exists().where(tags.c.sender_id == C.c.sender_id, tags.c.tag == filters.tag))
+    if filters.q:
+        clauses.append(C.c.search_text.like(T.like_pattern(filters.q), escape="\\"))
+    return clauses
+
+
+def conversation_select(filters: Filters, zone: ZoneInfo) -> Select:
+    return select(C).where(*_where(filters, zone)).order_by(C.c.last_at.desc(), C.c.id.desc())
+
+
+@dataclass
+class Page:
+    rows: List[Dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def list_conversations(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int = 50) -> Page:
+    total = conn.scalar(select(func.count()).select_from(C).where(*_where(filters, zone))) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(filters.page, pages)
+    rows = [dict(r._mapping) for r in conn.execute(
+        conversation_select(filters, zone).limit(page_size).offset((page - 1) * page_size))]
+    senders = [r["sender_id"] for r in rows]
+    if senders:
+        done = set(conn.scalars(select(reviews.c.sender_id).where(reviews.c.sender_id.in_(senders))))
+        labels: Dict[str, List[str]] = {}
+        for sender, tag in conn.execute(select(tags.c.sender_id, tags.c.tag).where(tags.c.sender_id.in_(senders))
+                                        .order_by(tags.c.tag)):
+            labels.setdefault(sender, []).append(tag)
+        for row in rows:
+            row["reviewed"] = row["sender_id"] in done
+            row["tags"] = labels.get(row["sender_id"], [])
+            row["channel_label"] = T.channel_label(row["channel"])
+    return Page(rows, total, page, pages)
+
+
+def known_intents(conn: Connection) -> List[str]:
+    return list(conn.scalars(select(M.c.intent).where(M.c.intent.is_not(None)).distinct().order_by(M.c.intent)))
+
+
+def known_tags(conn: Connection) -> List[str]:
+    return list(conn.scalars(select(tags.c.tag).distinct().order_by(tags.c.tag)))
+
+
+# --- one conversation ------------------------------------------------------------------
+
+def conversation(conn: Connection, conversation_id: int) -> Optional[Dict[str, Any]]:
+    row = conn.execute(select(C).where(C.c.id == conversation_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[str, Any]]:
+    """Every user message, bot reply and action of one conversation, in order, for staff to read."""
+    fixed = dict(conn.execute(select(corrections.c.event_id, corrections.c.corrected_intent)
+                              .where(corrections.c.sender_id == sender_id)).all())
+    flagged = {r.event_id: r for r in conn.execute(
+        select(M.c.event_id, M.c.fallback, M.c.handoff, M.c.unanswered, M.c.confidence)
+        .join(C, C.c.id == M.c.conversation_id).where(C.c.sender_id == sender_id))}
+    items: List[Dict[str, Any]] = []
+    for row in conn.execute(select(events).where(events.c.sender_id == sender_id).order_by(events.c.id)):
+        when = datetime.fromtimestamp(row.timestamp, zone) if row.timestamp else None
+        item: Dict[str, Any] = {"event_id": row.id, "kind": row.type_name, "at": when}
+        if row.type_name == "user":
+            data = _json(row.data)
+            parse = data.get("parse_data") or {}
+            ranking = [(r.get("name"), r.get("confidence")) for r in (parse.get("intent_ranking") or [])[:3]]
+            flags = flagged.get(row.id)
+            item.update(text=data.get("text") or "", intent=(parse.get("intent") or {}).get("name"),
+                        confidence=flags.confidence if flags else (parse.get("intent") or {}).get("confidence"),
+                        ranking=ranking, channel=T.channel_label(data.get("input_channel") or ""),
+                        corrected=fixed.get(row.id), fallback=bool(flags and flags.fallback),
+                        handoff=bool(flags and flags.handoff), unanswered=bool(flags and flags.unanswered))
+        elif row.type_name == "bot":
+            data = _json(row.data)
+            item.update(text=data.get("text") or "", response=(data.get("metadata") or {}).get("utter_action"),
+                        buttons=[b.get("title") for b in ((data.get("data") or {}).get("buttons") or [])])
+        elif row.type_name == "action":
+            if row.action_name == "action_listen":
+                continue
+            item.update(name=row.action_name)
+        elif row.type_name == "session_started":
+            item.update(name="inicio de sesión")
+        elif row.type_name == "slot":
+            data = _json(row.data)
+            if data.get("value") is None:
+                continue
+            item.update(name=data.get("name"), value=data.get("value"))
+        else:
+            continue
+        items.append(item)
+    return items
+
+
+def _json(data: Optional[str]) -> Dict[str, Any]:
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def staff_work(conn: Connection, sender_id: str) -> Dict[str, Any]:
+    review = conn.execute(select(reviews).where(reviews.c.sender_id == sender_id)).first()
+    return {
+        "review": dict(review._mapping) if review else None,
+        "tags": list(conn.scalars(select(tags.c.tag).where(tags.c.sender_id == sender_id).order_by(tags.c.tag))),
+        "notes": [dict(r._mapping) for r in conn.execute(
+            select(notes).where(notes.c.sender_id == sender_id).order_by(notes.c.created_at, notes.c.id))],
+    }
+
+
+# --- the dashboard -----------------------------------------------------------------------
+
+@dataclass
+class Dashboard:
+    days: List[date] = field(default_factory=list)
+    conversations: List[int] = field(default_factory=list)
+    messages: List[int] = field(default_factory=list)
+    fallback_rate: List[float] = field(default_factory=list)
+    handoff_rate: List[float] = field(default_factory=list)
+    top_intents: List[Tuple[str, int]] = field(default_factory=list)
+    unanswered: List[Tuple[str, int]] = field(default_factory=list)
+    totals: Dict[str, Any] = field(default_factory=dict)
+
+
+def _true(column) -> Any:
+    return func.sum(case((column.is_(True), 1), else_=0))
+
+
+def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashboard:
+    """Daily volumes and rates between two local dates (inclusive), top intents, unanswered questions."""
+    board = Dashboard()
+    day = first
+    while day <= last:
+        board.days.append(day)
+        day += timedelta(days=1)
+    per_conversation = {r.first_day: r for r in conn.execute(
+        select(C.c.first_day, func.count().label("n"), _true(C.c.fallback).label("fallback"),
+               _true(C.c.handoff).label("handoff"))
+        .where(C.c.first_day.between(first, last)).group_by(C.c.first_day))}
+    per_message = dict(conn.execute(
+        select(M.c.day, func.count()).where(M.c.day.between(first, last)).group_by(M.c.day)).all())
+    for d in board.days:
+        row = per_conversation.get(d)
+        n = row.n if row else 0
+        board.conversations.append(n)
+        board.messages.append(per_message.get(d, 0))
+        board.fallback_rate.append(100.0 * (row.fallback or 0) / n if n else 0.0)
+        board.handoff_rate.append(100.0 * (row.handoff or 0) / n if n else 0.0)
+    count = func.count().label("n")
+    board.top_intents = [(r[0], r[1]) for r in conn.execute(
+        select(M.c.intent, count).where(M.c.day.between(first, last), M.c.intent.is_not(None))
+        .group_by(M.c.intent).order_by(count.desc(), M.c.intent).limit(top))]
+    question = func.lower(M.c.text)
+    board.unanswered = [(r[0], r[1]) for r in conn.execute(
+        select(question, count).where(M.c.day.between(first, last), (M.c.fallback.is_(True)) | (M.c.unanswered.is_(True)),
+                                      not_(M.c.text.like("/%")))
+        .group_by(question).order_by(count.desc(), question).limit(top * 2))]
+    total = sum(board.conversations)
+    board.totals = {
+        "conversations": total,
+        "messages": sum(board.messages),
+        "fallback": round(100.0 * sum((per_conversation[d].fallback or 0) for d in per_conversation) / total, 1) if total else 0.0,
+        "handoff": round(100.0 * sum((per_conversation[d].handoff or 0) for d in per_conversation) / total, 1) if total else 0.0,
+    }
+    return board
