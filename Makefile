@@ -26,7 +26,7 @@ help:
 	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
 	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
 	@echo "make eval   benchmark de NLU en el conjunto reservado (escribe docs/benchmarks/nlu.md)"
-	@echo "make bench  mide el arranque y la latencia por mensaje de los servidores reales"
+	@echo "make bench  mide arranque y latencia (REST, WhatsApp, chat web) y la consola con 100 000 conversaciones"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
 	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
 	@echo "make console-user  crea un usuario de la consola: make console-user NOMBRE=ana ROL=admin"
@@ -73,8 +73,10 @@ validate: $(INSTALLED)
 eval: $(INSTALLED)
 	$(PY) -m benchmarks.nlu
 
-bench: $(INSTALLED) $(MODEL)
+bench: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
 	$(PY) -m benchmarks.latency
+	$(PY) -m benchmarks.whatsapp
+	$(PY) -m benchmarks.web
 	$(PY) -m benchmarks.console
 
 test: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)

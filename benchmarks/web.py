@@ -10,7 +10,7 @@ and, over python-socketio with long-polling, the server's own round trip
 400 ms (asistente-consular.js, customMessageDelay), which the browser figures include.
 Prints median and 95th percentile; asserts nothing.
 
-    .venv/bin/python scripts/bench_web.py --rounds 5
+    .venv/bin/python -m benchmarks.web --rounds 5
 """
 from __future__ import annotations
 

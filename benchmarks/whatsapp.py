@@ -1,7 +1,7 @@
 """Speed of the WhatsApp channel, printed (not asserted): how fast the webhook answers
 Meta, how long a citizen waits for the reply, and how fast message ids are claimed.
 
-    .venv/bin/python scripts/bench_whatsapp.py [--messages 40] [--postgres URL]
+    .venv/bin/python -m benchmarks.whatsapp [--messages 40] [--postgres URL]
 
 Starts the real action and Rasa servers (about 30 s) with temporary databases and the
 Graph API stand-in of the tests, then sends signed deliveries from distinct citizens.
