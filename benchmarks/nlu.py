@@ -34,16 +34,21 @@ NOTES = Path(__file__).with_name("nlu_notes.md")
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
-# Candidate components, measured both ways: each variant toggles one of them in the
-# project's config.yml (removes it if the project uses it, adds it if not).
-ENCODER = ("components.sentence_encoder.UniversalSentenceEncoderFeaturizer", "vectores densos USE", "LexicalSyntacticFeaturizer")
-SPELLING = ("components.spelling.SpellingCorrector", "corrección ortográfica", "WhitespaceTokenizer")
+# Candidates measured against the project's config.yml: each variant changes one
+# thing (adds a component the project does not use, or removes one it uses, or swaps
+# the intent classifier), so the table shows what each choice is worth.
+ENCODER = "components.sentence_encoder.UniversalSentenceEncoderFeaturizer"
+SPELLING = "components.spelling.SpellingCorrector"
+LINEAR = "components.linear_intent_classifier.LinearIntentClassifier"
+DIET = {"name": "DIETClassifier", "epochs": 100, "entity_recognition": False,
+        "constrain_similarities": True, "random_seed": 2026}
 
-# name -> (description, how to get its config: a file, a toggled component, or None for scikit-learn)
+# name -> (description, how to get its config: a file, a variant of config.yml, or None for scikit-learn)
 SYSTEMS: Dict[str, Tuple[str, object]] = {
     "project": ("Pipeline del proyecto (config.yml)", ROOT / "config.yml"),
-    "project-encoder": ("Proyecto {toggle} vectores densos USE", ENCODER),
-    "project-spelling": ("Proyecto {toggle} corrección ortográfica", SPELLING),
+    "project-encoder": ("Proyecto {toggle} vectores densos USE", ("toggle", ENCODER, "CountVectorsFeaturizer")),
+    "project-spelling": ("Proyecto {toggle} corrección ortográfica", ("toggle", SPELLING, "WhitespaceTokenizer")),
+    "project-diet": ("Proyecto con DIET en lugar del clasificador lineal", ("replace", LINEAR, DIET)),
     "rasa-default": ("Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"),
     "tfidf-logreg": ("TF-IDF palabras + caracteres, regresión logística", None),
 }
@@ -57,25 +62,27 @@ def project_pipeline() -> List[str]:
 
 def description(system: str) -> str:
     text, how = SYSTEMS[system]
-    if isinstance(how, tuple):
-        return text.format(toggle="sin" if how[0] in project_pipeline() else "con")
+    if isinstance(how, tuple) and how[0] == "toggle":
+        return text.format(toggle="sin" if how[1] in project_pipeline() else "con")
     return text
 
 
 def config_file(system: str, directory: Path) -> Path:
-    """The config to train `system` with; toggled variants are written to `directory`."""
+    """The config to train `system` with; variants of config.yml are written to `directory`."""
     import yaml
 
     how = SYSTEMS[system][1]
     if not isinstance(how, tuple):
         return how
-    component, _, after = how
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     names = [c["name"] for c in config["pipeline"]]
-    if component in names:
+    kind, component, other = how
+    if kind == "replace":
+        config["pipeline"][names.index(component)] = dict(other)
+    elif component in names:
         config["pipeline"].pop(names.index(component))
-    else:
-        config["pipeline"].insert(names.index(after) + 1, {"name": component})
+    else:  # insert after the last component named `other`
+        config["pipeline"].insert(len(names) - names[::-1].index(other), {"name": component})
     path = directory / f"{system}.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
