@@ -134,18 +134,24 @@ class Servers:
             "--credentials", str(self.credentials), "--endpoints", str(self.endpoints), "--cors", "*",
         ]
 
-    def start(self, timeout: float = 240) -> "Servers":
+    def start(self, timeout: float = 240, actions: bool = True) -> "Servers":
+        """Start the servers and wait until they answer.
+
+        actions=False starts Rasa without the action server (tests of a Rasa restart,
+        or of an action server that is down, reuse or omit it).
+        """
         if not self.model.exists():
             raise FileNotFoundError(f"No hay modelo entrenado en {self.model}; ejecute `make train`.")
         (ROOT / "var").mkdir(exist_ok=True)
-        actions = self._spawn(
+        action_server = self._spawn(
             "action-server",
             [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-        )
+        ) if actions else None
         rasa = self._spawn("rasa-server", self.rasa_command())
         web = self._spawn("web-server", self.web_command()) if self.web_port else None
         try:
-            wait_until_ready(f"{self.action_url}/health", actions, timeout, "El servidor de acciones")
+            if action_server:
+                wait_until_ready(f"{self.action_url}/health", action_server, timeout, "El servidor de acciones")
             wait_until_ready(f"{self.rasa_url}/webhooks/rest/", rasa, timeout, "El servidor Rasa")
             if web:
                 wait_until_ready(f"{self.web_url}/", web, timeout, "El servidor web")

@@ -99,6 +99,7 @@ def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
     watcher.start()
     chat = Conversation(servers.rasa_url)
     answer = chat.reply_text("cuantos peruanos repatriaron de jamaica")
+    stranded = chat.reply_text("estoy varado en bolivia, mi dni es 45678912 y mi correo ana.perez@gmail.com")
     stop.set()
     monitor_client.ping()  # wakes the monitor so that the thread ends
     watcher.join(timeout=10)
@@ -120,3 +121,13 @@ def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
     mine = [e for e in streamed if e.get("sender_id") == chat.sender]
     assert any(e["event"] == "user" and e["text"] == "cuantos peruanos repatriaron de jamaica" for e in mine)
     assert any(e["event"] == "bot" and "24 peruanos" in (e.get("text") or "") for e in mine)
+    # personal data is understood but neither stored nor streamed
+    assert "72 peruanos" in stranded
+    streamed_text = json.dumps(mine, ensure_ascii=False)
+    assert "45678912" not in streamed_text and "ana.perez@gmail.com" not in streamed_text
+    engine = create_engine(database_url, future=True)
+    with engine.connect() as connection:
+        stored = " ".join(connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s"), {"s": chat.sender}).scalars())
+    engine.dispose()
+    assert "45678912" not in stored and "ana.perez@gmail.com" not in stored

@@ -124,18 +124,15 @@ def test_empty_long_and_hostile_messages_get_a_polite_reply(conversation):
 @pytest.fixture(scope="module")
 def rasa_without_action_server(tmp_path_factory):
     """A Rasa server whose action server is down (its port is closed)."""
-    from scripts.serve import Servers, free_port, wait_until_ready
+    from scripts.serve import Servers, free_port
     from tests.conftest import ARTIFACTS, MODEL
 
     workdir = tmp_path_factory.mktemp("no-actions")
     dead = Servers(rasa_port=free_port(), action_port=free_port(), model=MODEL, log_dir=ARTIFACTS / "logs-no-actions",
                    env={"TRACKER_STORE_URL": f"sqlite:///{workdir / 'c.db'}"})
-    rasa = dead._spawn("rasa-server", dead.rasa_command())
-    try:
-        wait_until_ready(f"{dead.rasa_url}/webhooks/rest/", rasa, 240, "El servidor Rasa")
-        yield dead
-    finally:
-        dead.stop()
+    dead.start(actions=False)
+    yield dead
+    dead.stop()
 
 
 def test_a_citizen_gets_an_apology_when_the_action_server_is_down(rasa_without_action_server):

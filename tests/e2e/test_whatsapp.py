@@ -221,17 +221,14 @@ def before_restart(servers, graph_api, tmp_path_factory):
 @pytest.fixture(scope="module")
 def restarted(servers, graph_api, before_restart):
     """A new Rasa server process on that database: the assistant after a restart."""
-    from scripts.serve import Servers, free_port, wait_until_ready
+    from scripts.serve import Servers, free_port
 
     db_url = before_restart[0]
     again = Servers(rasa_port=free_port(), action_port=servers.action_port, model=MODEL,
                     log_dir=ARTIFACTS / "logs-restart", env={"TRACKER_STORE_URL": db_url, **channel_env(graph_api)})
-    rasa = again._spawn("rasa-server", again.rasa_command())
-    try:
-        wait_until_ready(f"{again.rasa_url}/webhooks/rest/", rasa, 240, "El servidor Rasa")
-        yield again
-    finally:
-        again.stop()
+    again.start(actions=False)  # the session's action server keeps running
+    yield again
+    again.stop()
 
 
 def restarted_citizen(restarted, graph_api, phone):
@@ -254,3 +251,41 @@ def test_after_a_restart_a_message_accepted_but_not_answered_is_answered(restart
     citizen.wait_answered(message["id"])
     assert sum("24 peruanos" in reply_text(r) for r in citizen.replies()) == 1
     assert citizen.send(message).json()["duplicates"] == 1  # Meta's redelivery is not answered again
+
+
+@pytest.fixture
+def many_offices_in_japan(servers):
+    """A sourced (test) consular directory with 40 offices in Japón, loaded into the running
+    assistant's facts store for one test, so that its real answer is over 5,000 characters."""
+    from sqlalchemy import delete, select
+
+    from actions.loader import Catalog, OfficeEntry, SourceEntry, load
+    from actions.store import ConsularOffice, FactStore, Source
+
+    store = FactStore(servers.env["FACTS_DB_URL"])
+    source = SourceEntry(key="directorio-prueba", title="Directorio consular de prueba", issuer="Cancillería",
+                         published_on=dt.date(2026, 3, 1))
+    offices = [
+        OfficeEntry(key=f"office.jp.prueba-{n:02d}", country="Japón", city=f"Ciudad de prueba {n}",
+                    name=f"Oficina consular de prueba número {n}", address=f"Avenida de prueba {n}, edificio {n}, piso {n}",
+                    phones=[f"+81 0{n:02d} 000 000"], hours="Lunes a viernes, de 9:00 a 13:00", source=source.key)
+        for n in range(1, 41)
+    ]
+    load(store, Catalog(sources=[source], offices=offices))
+    yield offices
+    with store.session() as session, session.begin():
+        source_id = select(Source.id).where(Source.key == source.key).scalar_subquery()
+        session.execute(delete(ConsularOffice).where(ConsularOffice.source_id == source_id)
+                        .execution_options(synchronize_session=False))
+        session.execute(delete(Source).where(Source.key == source.key))
+    store.engine.dispose()
+
+
+def test_a_real_answer_over_5000_characters_arrives_split(citizen, many_offices_in_japan):
+    replies = citizen.say("cuales son los telefonos y direcciones de los consulados del peru en japon")
+    bodies = [reply_text(r) for r in replies]
+    assert len(bodies) >= 2 and all(len(body) <= 4096 for body in bodies)
+    whole = "\n".join(bodies)
+    assert len(whole) > 5000
+    assert "Oficina consular de prueba número 1 (" in whole and "Oficina consular de prueba número 40 (" in whole
+    assert whole.rstrip().endswith("Fuente: Directorio consular de prueba, Cancillería, 1 de marzo de 2026.")
