@@ -39,6 +39,7 @@ FALLBACK = "nlu_fallback"
 # the intent classifier), so the table shows what each choice is worth.
 ENCODER = "components.sentence_encoder.UniversalSentenceEncoderFeaturizer"
 SPELLING = "components.spelling.SpellingCorrector"
+UNKNOWN_WORDS = "components.unknown_words.UnknownWordsFallback"
 LINEAR = "components.linear_intent_classifier.LinearIntentClassifier"
 DIET = {"name": "DIETClassifier", "epochs": 100, "entity_recognition": False,
         "constrain_similarities": True, "random_seed": 2026}
@@ -48,6 +49,7 @@ SYSTEMS: Dict[str, Tuple[str, object]] = {
     "project": ("Pipeline del proyecto (config.yml)", ROOT / "config.yml"),
     "project-encoder": ("Proyecto {toggle} vectores densos USE", ("toggle", ENCODER, "CountVectorsFeaturizer")),
     "project-spelling": ("Proyecto {toggle} corrección ortográfica", ("toggle", SPELLING, "WhitespaceTokenizer")),
+    "project-unknown-words": ("Proyecto {toggle} filtro de palabras desconocidas", ("toggle", UNKNOWN_WORDS, LINEAR)),
     "project-diet": ("Proyecto con DIET en lugar del clasificador lineal", ("replace", LINEAR, DIET)),
     "rasa-default": ("Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"),
     "tfidf-logreg": ("TF-IDF palabras + caracteres, regresión logística", None),
@@ -251,6 +253,8 @@ def confusion_image(result: Result, path: Path) -> None:
         result.gold, result.predicted, labels=labels, ax=axis, xticks_rotation=90, colorbar=False, cmap="Blues"
     )
     axis.set_title(f"{result.description}: matriz de confusión (conjunto reservado)")
+    axis.set_xlabel("Intención predicha")
+    axis.set_ylabel("Intención real")
     figure.tight_layout()
     figure.savefig(path, dpi=80)
     plt.close(figure)

@@ -7,7 +7,6 @@ training word. Token text changes; the message text the tracker stores does not.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,8 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.countries import fold
-
-VOCABULARY_FILE = "vocabulary.json"
+from components import vocabulary
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -31,13 +29,12 @@ class SpellingCorrector(GraphComponent):
         return {"min_length": 5, "distance": 1}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vocabulary: Optional[Set[str]] = None) -> None:
+                 known: Optional[Set[str]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self.model_storage = model_storage
         self.resource = resource
-        self.vocabulary: Set[str] = set(vocabulary or ())
+        self.vocabulary: Set[str] = set(known or ())
         self._checker: Any = None
-        self._spanish: Any = None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -47,16 +44,11 @@ class SpellingCorrector(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "SpellingCorrector":
-        with model_storage.read_from(resource) as directory:
-            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, set(vocabulary))
+        return cls(config, model_storage, resource, vocabulary.load(model_storage, resource))
 
     def train(self, training_data: TrainingData) -> Resource:
-        for message in training_data.training_examples:
-            for token in message.get(TOKENS_NAMES[TEXT]) or []:
-                self.vocabulary.add(fold(token.text))
-        with self.model_storage.write_to(self.resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self.vocabulary)), encoding="utf-8")
+        self.vocabulary = vocabulary.training_vocabulary(training_data)
+        vocabulary.save(self.vocabulary, self.model_storage, self.resource)
         return self.resource
 
     def _correct(self, word: str) -> str:
@@ -65,12 +57,11 @@ class SpellingCorrector(GraphComponent):
         folded = fold(word)
         if len(folded) < self.config["min_length"] or not folded.isalpha() or folded in self.vocabulary:
             return word
-        if self._spanish is None:
-            self._spanish = SpellChecker(language="es", distance=1)
+        if folded in vocabulary.spanish_words():
+            return word
+        if self._checker is None:
             self._checker = SpellChecker(language=None, distance=self.config["distance"])
             self._checker.word_frequency.load_words(sorted(self.vocabulary))
-        if self._spanish.known([word.lower()]) or self._spanish.known([folded]):
-            return word
         return self._checker.correction(folded) or word
 
     def process(self, messages: List[Message]) -> List[Message]:
