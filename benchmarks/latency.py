@@ -3,11 +3,12 @@
 Starts the real action server and Rasa server on free ports (SQLite stores in a
 temporary directory), times how long until the REST channel answers, then sends the
 held-out messages one at a time and with several citizens at once, and prints the
-latency percentiles. Optionally times a full training run (--train).
+latency percentiles and each server's memory. Optionally times a full training run (--train).
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import subprocess
@@ -17,7 +18,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import requests
 
@@ -38,6 +39,37 @@ def ask(url: str, sender: str, text: str) -> float:
     response = requests.post(url, json={"sender": sender, "message": text}, timeout=120)
     response.raise_for_status()
     return (time.perf_counter() - started) * 1000
+
+
+def session_memory_mb(leader: int) -> Tuple[float, float]:
+    """Resident and peak memory (MB) of a server: the process and everything in its session.
+
+    Servers are started with start_new_session, so the session id is the leader's pid.
+    Reads /proc (Linux); returns (nan, nan) elsewhere.
+    """
+    resident = peak = 0.0
+    try:
+        entries = [entry for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+    except OSError:
+        return math.nan, math.nan
+    for entry in entries:
+        try:
+            stat = (entry / "stat").read_text()
+            session = int(stat.rsplit(")", 1)[1].split()[3])
+            if session != leader:
+                continue
+            fields = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+        resident += int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+        peak += int(fields.get("VmHWM", "0 kB").split()[0]) / 1024
+    return (resident, peak) if resident else (math.nan, math.nan)
+
+
+def print_memory(servers: Servers, moment: str) -> None:
+    for name, process in zip(("servidor de acciones", "servidor Rasa"), servers.processes):
+        resident, peak = session_memory_mb(process.pid)
+        print(f"Memoria del {name} {moment}: {resident:.0f} MB residentes (pico {peak:.0f} MB)")
 
 
 def report(name: str, latencies: List[float], seconds: float) -> None:
@@ -80,6 +112,7 @@ def main() -> int:
             url = f"{servers.rasa_url}/webhooks/rest/webhook"
             texts = [text for text, _ in load_examples(SPLITS["heldout"])][: args.messages]
             ask(url, "calentamiento", "hola")
+            print_memory(servers, "tras cargar")
             started = time.perf_counter()
             sequential = [ask(url, f"bench-{uuid.uuid4().hex[:8]}", text) for text in texts]
             report("Un ciudadano a la vez", sequential, time.perf_counter() - started)
@@ -87,6 +120,7 @@ def main() -> int:
             with ThreadPoolExecutor(args.concurrency) as pool:
                 concurrent = list(pool.map(lambda t: ask(url, f"bench-{uuid.uuid4().hex[:8]}", t), texts))
             report(f"{args.concurrency} ciudadanos a la vez", concurrent, time.perf_counter() - started)
+            print_memory(servers, f"tras {2 * len(texts)} mensajes")
         finally:
             servers.stop()
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, List, Optional
@@ -309,21 +309,21 @@ def create_app(settings: Optional[Settings] = None, engine: Optional[Engine] = N
         log("exportar_nlu", detail=f"{body.count(chr(10) + '    - ')} ejemplos")
         return download(body, "correcciones.yml", "application/yaml; charset=utf-8")
 
-    @app.route("/exportar/conversaciones.csv")
-    def export_csv() -> Any:
+    def export_conversations(kind: str, write: Callable[..., Any], mimetype: str) -> Response:
+        """The filtered conversations as a download, streamed; the audit log keeps the filters."""
         indexer.refresh()
         filters, _ = queries.Filters.from_args(request.args)
-        log("exportar_csv", detail=request.query_string.decode("utf-8", "replace")[:1000])
-        body = stream_with_context(exports.conversations_csv(engine, filters, zone))
-        return download(body, "conversaciones.csv", "text/csv; charset=utf-8")
+        log(f"exportar_{kind}", detail=request.query_string.decode("utf-8", "replace")[:1000])
+        body = stream_with_context(write(engine, filters, zone))
+        return download(body, f"conversaciones.{kind}", mimetype)
+
+    @app.route("/exportar/conversaciones.csv")
+    def export_csv() -> Any:
+        return export_conversations("csv", exports.conversations_csv, "text/csv; charset=utf-8")
 
     @app.route("/exportar/conversaciones.jsonl")
     def export_jsonl() -> Any:
-        indexer.refresh()
-        filters, _ = queries.Filters.from_args(request.args)
-        log("exportar_jsonl", detail=request.query_string.decode("utf-8", "replace")[:1000])
-        body = stream_with_context(exports.conversations_jsonl(engine, filters, zone))
-        return download(body, "conversaciones.jsonl", "application/x-ndjson; charset=utf-8")
+        return export_conversations("jsonl", exports.conversations_jsonl, "application/x-ndjson; charset=utf-8")
 
     # --- audit ---------------------------------------------------------------------------------
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, not_, select
+from sqlalchemy import case, exists, func, not_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 

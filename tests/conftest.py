@@ -7,12 +7,14 @@ temporary databases.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
+import sqlite3
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
@@ -28,6 +30,9 @@ from actions import settings  # noqa: E402
 from actions.loader import load_dir  # noqa: E402
 from actions.store import FactStore, _store_for  # noqa: E402
 from scripts.serve import Servers, free_port  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.graph_api import GraphApiStandIn
 
 MODEL = ROOT / "models" / "asistente.tar.gz"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -185,6 +190,16 @@ def servers(tmp_path_factory: pytest.TempPathFactory, graph_api) -> Iterator[Ser
     running.start()
     yield running
     running.stop()
+
+
+def user_events(servers: Servers, sender_id: str) -> List[Dict[str, Any]]:
+    """The user events the servers' tracker store (SQLite) keeps for one conversation."""
+    db_path = servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender_id,)
+        ).fetchall()
+    return [json.loads(data) for (data,) in rows]
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ kept in the browser, then `user_uttered` with `session_id` and `customData`.
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 import uuid
 from typing import Any, Callable, Dict, List
 
@@ -26,6 +24,7 @@ from channels.socketio import (
     parse_user_message,
     requested_session_id,
 )
+from tests.conftest import user_events
 
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 REPLY_TIMEOUT = 90  # seconds to wait for the assistant before failing (not a speed check)
@@ -129,15 +128,6 @@ def texts(messages: List[Dict[str, Any]]) -> str:
 
 def containing(*words: str) -> Callable[[List[Dict[str, Any]]], bool]:
     return lambda messages: all(word in texts(messages) for word in words)
-
-
-def user_events(servers, sender_id: str) -> List[Dict[str, Any]]:
-    db_path = servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")
-    with sqlite3.connect(db_path) as db:
-        rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender_id,)
-        ).fetchall()
-    return [json.loads(data) for (data,) in rows]
 
 
 def test_replies_reach_a_persistent_session(servers):

@@ -1,7 +1,6 @@
 """End to end: the real action server and Rasa server, a citizen chatting over REST."""
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 import requests

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from scripts.serve import free_port, wait_until_ready
-from tests.conftest import ARTIFACTS, ROOT
+from tests.conftest import ARTIFACTS, ROOT, user_events
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -140,15 +139,6 @@ def visitor(browser, site) -> Iterator[Visitor]:
     visitor = new_visitor(browser, site)
     yield visitor
     visitor.page.context.close()
-
-
-def user_events(servers, sender_id: str):
-    db_path = servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")
-    with sqlite3.connect(db_path) as db:
-        rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender_id,)
-        ).fetchall()
-    return [json.loads(data) for (data,) in rows]
 
 
 def contrast(foreground: str, background: str) -> float:

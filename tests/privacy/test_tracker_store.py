@@ -1,7 +1,6 @@
 """The redacting tracker store: what reaches the database and the event broker is masked."""
 import asyncio
 
-import pytest
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered

@@ -1,6 +1,5 @@
 """The demo page's web server: what it serves, what it refuses, the headers it sends."""
 import threading
-from pathlib import Path
 
 import pytest
 import requests
