@@ -30,7 +30,6 @@ help:
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
 	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
 	@echo "make console-user  crea un usuario de la consola: make console-user NOMBRE=ana ROL=admin"
-	@echo "make bench         mide la consola sobre 100 000 conversaciones (BENCH_CONVERSATIONS)"
 
 install: $(INSTALLED) $(WEB_BUNDLE)
 

@@ -17,9 +17,9 @@ from actions.countries import fold
 from benchmarks.nlu import SPLITS, TRAIN_DIR, load_examples, score
 from tests.conftest import MODEL, ROOT
 
-HELDOUT_ACCURACY_FLOOR = 0.93
-HELDOUT_MACRO_F1_FLOOR = 0.93
-OUT_OF_SCOPE_F1_FLOOR = 0.88
+HELDOUT_ACCURACY_FLOOR = 0.935  # reached: 0.946
+HELDOUT_MACRO_F1_FLOOR = 0.94  # reached: 0.951
+OUT_OF_SCOPE_F1_FLOOR = 0.885  # reached: 0.901
 
 
 def normalise(text: str) -> str:
