@@ -1,6 +1,7 @@
 """The training data, domain and dialogue, checked with Rasa's own tools."""
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,18 @@ def test_rasa_data_validate_reports_no_warnings():
     result = subprocess.run([RASA, "data", "validate", "--fail-on-warnings"], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.parametrize("path", ["data/nlu", "tests/nlu_heldout.yml", "tests/nlu_validation.yml"])
+def test_every_example_is_read(path):
+    """Rasa skips malformed examples (a blank line in a block, say) with only a warning."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_data(str(ROOT / path))
+    skipped = [str(w.message) for w in caught if "will be skipped" in str(w.message)]
+    assert not skipped, skipped
 
 
 def test_every_intent_has_a_rule():
