@@ -200,13 +200,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("Iniciando el servidor de acciones y el servidor Rasa (la carga del modelo tarda unos segundos)...")
     if servers.web_port:
         print(f"Chat web: {servers.web_url}/  (responde en cuanto el asistente esté listo)", flush=True)
-    stopping = False
-
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
+    # Ctrl-C (SIGINT) and SIGTERM stop everything, also while the model is loading. SIGINT is
+    # set explicitly: a shell starts background jobs with it ignored, and Python keeps that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         servers.start()
         web = f"  Chat web:             {servers.web_url}/   (ábralo en el navegador)\n" if servers.web_port else ""
@@ -222,18 +219,18 @@ def main(argv: Optional[List[str]] = None) -> int:
             "Ctrl-C detiene los servidores.\n",
             flush=True,
         )
-        while not stopping and all(p.poll() is None for p in servers.processes):
+        while all(p.poll() is None for p in servers.processes):
             time.sleep(0.5)
-        if not stopping:
-            print("Un servidor se detuvo inesperadamente; deteniendo los demás.", file=sys.stderr)
-            return 1
-        return 0
+        print("Un servidor se detuvo inesperadamente; deteniendo los demás.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
     except (RuntimeError, TimeoutError, FileNotFoundError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     finally:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C does not cut the clean-up short
+            signal.signal(stop_signal, signal.SIG_IGN)
         print("\nDeteniendo los servidores...", flush=True)
         servers.stop()
         print("Detenidos.")
