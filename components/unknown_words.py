@@ -5,7 +5,8 @@ classifier still spreads its probability over the intents and may pick one with 
 confidence above the fallback threshold. This component sets the intent to
 `nlu_fallback` when none of the message's words is in the training vocabulary or in
 pyspellchecker's shipped Spanish dictionary, so the citizen is asked to rephrase and
-shown the topics. One known word is enough: "pasaprote jamaica" is classified as usual.
+shown the topics. One known word is enough: "pasaprote jamaica" is classified as usual,
+and stretched letters are forgiven ("graciassss").
 """
 from __future__ import annotations
 
@@ -54,7 +55,11 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         return self._resource
 
     def knows_a_word(self, message: Message) -> bool:
-        return any(word in self.known or word in vocabulary.spanish_words() for word in vocabulary.words(message))
+        spanish = vocabulary.spanish_words()
+        return any(
+            spelling in self.known or spelling in spanish
+            for word in vocabulary.words(message) for spelling in vocabulary.spellings(word)
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.known:

@@ -6,6 +6,7 @@ compared folded (lower case, no accents), as actions.countries.fold does.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import FrozenSet, Iterable, Set
 
@@ -24,6 +25,12 @@ VOCABULARY_FILE = "vocabulary.json"
 def words(message: Message) -> list:
     """The folded text of the message's tokens."""
     return [fold(token.text) for token in message.get(TOKENS_NAMES[TEXT]) or []]
+
+
+def spellings(word: str) -> Set[str]:
+    """The word as written and with its stretched letters shortened, as citizens write on
+    WhatsApp: "graciassss" -> "gracias", "holaa" -> "hola", "siii" -> "si"."""
+    return {word, re.sub(r"(.)\1{2,}", r"\1", word), re.sub(r"(.)\1+", r"\1", word)}
 
 
 def training_vocabulary(training_data: TrainingData) -> Set[str]:

@@ -94,6 +94,11 @@ def test_one_known_word_is_enough(agent):
     assert parse(agent, "zxqw pasaporte")["intent"]["name"] == "ask_procedures"
 
 
+@pytest.mark.parametrize("text, intent", [("holaaaaa", "greet"), ("PASAPORTEEEEE", "ask_procedures")])
+def test_stretched_letters_are_not_taken_for_gibberish(agent, text, intent):
+    assert parse(agent, text)["intent"]["name"] == intent
+
+
 def test_a_dictionary_word_is_known_even_if_never_trained(agent):
     assert parse(agent, "mariposa")["intent"]["name"] != "nlu_fallback"
 
