@@ -296,7 +296,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             "Generado por `make eval` (benchmarks/nlu.py): mismo entrenamiento (`data/nlu/`) y mismo "
             f"conjunto reservado (`tests/nlu_heldout.yml`, {heldout} mensajes, nunca usado para entrenar) "
             "para todos los sistemas. Una predicción `nlu_fallback` cuenta como fuera de alcance. "
-            "Los tiempos dependen de la máquina (2 núcleos); las métricas son reproducibles.\n\n"
+            "Los tiempos dependen de la máquina (2 núcleos). Las métricas de los sistemas sin DIET se "
+            "reproducen exactas; las de DIET y del pipeline por defecto de Rasa (TensorFlow en CPU, que "
+            "no es determinista bit a bit) varían en torno a ±0,01 entre ejecuciones.\n\n"
             + report + "\n\n## Las cinco intenciones más débiles de cada sistema\n\n" + worst_table(results)
             + "\n\n![Matriz de confusión del pipeline del proyecto](nlu-confusion.png)\n\n"
             + NOTES.read_text(encoding="utf-8")
