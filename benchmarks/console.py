@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Callable, List, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
 from console import queries
 from console.db import make_engine
 from console.indexer import SETTLE_SECONDS, Indexer
 from console.migrate import upgrade
 from console.models import events, rasa_metadata
+from tests.postgres import temporary_database
 
 ZONE = ZoneInfo("America/Lima")
 INTENTS = ["ask_vote_abroad", "ask_repatriation", "report_stranded", "ask_procedures", "greet", "ask_culture",
@@ -177,16 +178,8 @@ def main() -> int:
     if admin_url is None:
         print("\nPostgreSQL no responde en 127.0.0.1:5432: se omite.")
         return 0
-    name = f"console_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        run(admin.url.set(database=name).render_as_string(hide_password=False), "PostgreSQL", n)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with temporary_database(admin_url, "console_bench") as url:
+        run(url, "PostgreSQL", n)
     return 0
 
 

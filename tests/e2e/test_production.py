@@ -15,42 +15,32 @@ from actions.loader import load_dir
 from actions.store import FactStore
 from scripts.serve import ROOT, Servers, free_port
 from tests.conftest import ARTIFACTS, MODEL, Conversation, require_service
+from tests.postgres import temporary_database
 
 
 @pytest.fixture(scope="module")
-def production(tmp_path_factory, postgres_admin_url):
+def production(postgres_admin_url):
     require_service("Redis", "127.0.0.1", 6379)
     require_service("RabbitMQ", "127.0.0.1", 5672)
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"asistente_prod_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_admin_url, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
-    load_dir(FactStore(database_url), settings.DEFAULT_FACTS_DIR)
-    suffix = uuid.uuid4().hex[:8]
-    env = {
-        "FACTS_DB_URL": database_url,
-        "TRACKER_STORE_URL": database_url,
-        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_LOCK_DB": "1", "REDIS_PASSWORD": "",
-        "REDIS_LOCK_PREFIX": f"asistente{suffix}",
-        "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672",
-        "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest", "RABBITMQ_QUEUE": f"asistente_events_{suffix}",
-    }
-    servers = Servers(rasa_port=free_port(), action_port=free_port(), model=MODEL, env=env,
-                      endpoints=ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
-    servers.start()
-    try:
-        yield servers, database_url
-    finally:
-        servers.stop()
-        asyncio.run(_delete_queue(env["RABBITMQ_QUEUE"]))
-        with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with temporary_database(postgres_admin_url, "asistente_prod") as database_url:
+        load_dir(FactStore(database_url), settings.DEFAULT_FACTS_DIR)
+        suffix = uuid.uuid4().hex[:8]
+        env = {
+            "FACTS_DB_URL": database_url,
+            "TRACKER_STORE_URL": database_url,
+            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_LOCK_DB": "1", "REDIS_PASSWORD": "",
+            "REDIS_LOCK_PREFIX": f"asistente{suffix}",
+            "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672",
+            "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest", "RABBITMQ_QUEUE": f"asistente_events_{suffix}",
+        }
+        servers = Servers(rasa_port=free_port(), action_port=free_port(), model=MODEL, env=env,
+                          endpoints=ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
+        servers.start()
+        try:
+            yield servers, database_url
+        finally:
+            servers.stop()
+            asyncio.run(_delete_queue(env["RABBITMQ_QUEUE"]))
 
 
 async def _delete_queue(queue: str) -> None:
@@ -112,6 +102,8 @@ def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
         kinds = connection.execute(
             text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"), {"s": chat.sender}
         ).scalars().all()
+        stored = " ".join(connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s"), {"s": chat.sender}).scalars())
     engine.dispose()
     assert "user" in kinds and "bot" in kinds
     # Rasa took the conversation's lock in Redis
@@ -125,9 +117,4 @@ def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
     assert "72 peruanos" in stranded
     streamed_text = json.dumps(mine, ensure_ascii=False)
     assert "45678912" not in streamed_text and "ana.perez@gmail.com" not in streamed_text
-    engine = create_engine(database_url, future=True)
-    with engine.connect() as connection:
-        stored = " ".join(connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s"), {"s": chat.sender}).scalars())
-    engine.dispose()
     assert "45678912" not in stored and "ana.perez@gmail.com" not in stored
