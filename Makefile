@@ -10,7 +10,8 @@ MODEL := models/asistente.tar.gz
 # The website chat widget: rasa-webchat from the npm registry (web/package-lock.json).
 WEB_BUNDLE := web/vendor/rasa-webchat.js
 # Training inputs: a change to any of them retrains; facts do not (they are read at run time).
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/facts/*' 2>/dev/null)
+TRAIN_INPUTS := config.yml domain.yml $(wildcard components/*.py) \
+	$(shell find data -name '*.yml' -not -path 'data/facts/*' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

@@ -11,7 +11,7 @@ and stretched letters are forgiven ("graciassss").
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -34,6 +34,8 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.known: Set[str] = set(known or ())
+        # Read once when the model is loaded, not when the first citizen writes.
+        self.spanish: FrozenSet[str] = vocabulary.spanish_words() if self.known else frozenset()
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -51,13 +53,13 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         self.known = vocabulary.training_vocabulary(training_data)
+        self.spanish = vocabulary.spanish_words()
         vocabulary.save(self.known, self._model_storage, self._resource)
         return self._resource
 
     def knows_a_word(self, message: Message) -> bool:
-        spanish = vocabulary.spanish_words()
         return any(
-            spelling in self.known or spelling in spanish
+            spelling in self.known or spelling in self.spanish
             for word in vocabulary.words(message) for spelling in vocabulary.spellings(word)
         )
 

@@ -117,10 +117,11 @@ def test_the_sentence_encoder_adds_one_512_dimensional_vector():
 
 
 def test_spelling_corrects_unknown_words_onto_training_words_only():
-    corrector = SpellingCorrector({}, None, None, known={"pasaporte", "repatriacion", "jamaica"})
+    corrector = SpellingCorrector({}, None, None, known={"pasaporte", "repatriacion", "jamaica", "peruanos"})
     assert corrector._correct("pasaprote") == "pasaporte"
     assert corrector._correct("xq") == "xq"  # too short: shorthand stays
     assert corrector._correct("cancilleria") == "cancilleria"  # a Spanish word is left alone
+    assert corrector._correct("peruano") == "peruano"  # ... even one letter away from a training word
     assert corrector._correct("zzzzzzzz") == "zzzzzzzz"  # nothing close: unchanged
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     message = Message(data={TEXT: "precio del pasaprote"})
