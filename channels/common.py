@@ -17,6 +17,11 @@ APOLOGY = (
     "Por favor, intente nuevamente en unos minutos."
 )
 EMPTY_MESSAGE = "No recibí ningún texto. Por favor, escriba su consulta."
+# WhatsApp (Meta or Twilio): an image, audio, location or sticker instead of text.
+ONLY_TEXT = (
+    "Por el momento solo puedo leer mensajes de texto. "
+    "Por favor, escriba su consulta en un mensaje, sin imágenes, audios ni ubicaciones."
+)
 
 
 class TrackingOutput(OutputChannel):

@@ -28,9 +28,8 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels.common import EMPTY_MESSAGE, handle_message
+from channels.common import EMPTY_MESSAGE, ONLY_TEXT, handle_message
 from channels.identity import conversation_id, key_problem
-from channels.whatsapp import ONLY_TEXT
 from channels.whatsapp_format import options_from_buttons, split_text
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MAX_BODY_BYTES = 64 * 1024
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
-MAX_MESSAGE_CHARS = 1600
+MAX_MESSAGE_CHARS = MAX_REPLY_CHARS  # and for what a citizen sends
 CONVERSATION_PREFIX = "tw-"
 OPTIONS_PROMPT = "Escriba el tema que le interesa."
 TOO_LONG = f"Su mensaje es demasiado largo. Por favor, escriba su consulta en menos de {MAX_MESSAGE_CHARS} caracteres."

@@ -40,9 +40,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import EMPTY_MESSAGE, handle_message
+from channels.common import EMPTY_MESSAGE, ONLY_TEXT, handle_message
 from channels.identity import conversation_id, key_problem
 from channels.whatsapp_format import (
+    MAX_TEXT_CHARS,
     Rendered,
     option_for_reply,
     options_from_buttons,
@@ -57,14 +58,10 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's deliveries stay well below this
-MAX_MESSAGE_CHARS = 4096  # WhatsApp's own limit for a text message
+MAX_MESSAGE_CHARS = MAX_TEXT_CHARS  # WhatsApp's own limit for a text message
 MAX_CHALLENGE_CHARS = 256
 CONVERSATION_PREFIX = "wa-"
 
-ONLY_TEXT = (
-    "Por el momento solo puedo leer mensajes de texto. "
-    "Por favor, escriba su consulta en un mensaje, sin imágenes, audios ni ubicaciones."
-)
 TOO_LONG = (
     f"Su mensaje es demasiado largo para mí. Por favor, escriba su consulta en menos de "
     f"{MAX_MESSAGE_CHARS} caracteres."
@@ -343,7 +340,6 @@ class WhatsAppInput(InputChannel):
         task.add_done_callback(self._tasks.discard)
 
     async def process(self, key: str, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        self._in_flight.add(key)
         try:
             async with self._locks.hold(inbound.conversation_id):
                 await self.answer(inbound, on_new_message)

@@ -8,7 +8,7 @@ from twilio.request_validator import RequestValidator
 from channels.common import EMPTY_MESSAGE
 from channels.identity import conversation_id
 from channels.twilio import OPTIONS_PROMPT, TwilioConfig, TwilioInput
-from channels.whatsapp import ONLY_TEXT
+from channels.common import ONLY_TEXT
 from tests.channel_server import ChannelServer
 from tests.graph_api import TEST_PHONE_HASH_KEY, TEST_TWILIO_AUTH_TOKEN
 
