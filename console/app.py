@@ -67,7 +67,7 @@ def create_app(settings: Optional[Settings] = None, engine: Optional[Engine] = N
     indexer = Indexer(engine, settings.timezone, min_interval=index_interval)
     intents = domain_intents(domain_file)
     limiter = Limiter(app, key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
-    app.extensions["console"] = {"engine": engine, "indexer": indexer, "settings": settings, "limiter": limiter}
+    app.extensions["console"] = {"engine": engine, "indexer": indexer}
 
     @app.template_filter("local")
     def local_time(value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -83,7 +83,7 @@ def create_app(settings: Optional[Settings] = None, engine: Optional[Engine] = N
     def percent(value: Optional[float]) -> str:
         return "" if value is None else f"{100 * value:.0f} %"
 
-    app.jinja_env.globals.update(channel_labels=T.CHANNEL_LABELS, role_labels=auth.ROLE_LABELS)
+    app.jinja_env.globals.update(channel_labels=T.CHANNEL_LABELS)
 
     # --- sessions -------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import List, Sequence, Tuple
+from typing import List, Tuple
 
 import matplotlib
 
@@ -31,7 +31,7 @@ def _figure(title: str) -> Tuple[Figure, object]:
     return figure, axes
 
 
-def _dates(axes, days: Sequence[date]) -> None:
+def _dates(axes) -> None:
     axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
     axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))
 
@@ -42,7 +42,7 @@ def volume_chart(days: List[date], conversations: List[int], messages: List[int]
     axes.plot(days, messages, color=ORANGE, marker="o", markersize=3, label="Mensajes de ciudadanos")
     axes.set_ylim(bottom=0)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _dates(axes, days)
+    _dates(axes)
     axes.legend(loc="upper left", fontsize=8, frameon=False)
     return _svg(figure)
 
@@ -53,7 +53,7 @@ def rates_chart(days: List[date], fallback: List[float], handoff: List[float]) -
     axes.plot(days, handoff, color=GREY, marker="s", markersize=3, label="Pidió hablar con una persona")
     axes.set_ylim(0, max([10.0] + list(fallback) + list(handoff)) * 1.1)
     axes.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f} %")
-    _dates(axes, days)
+    _dates(axes)
     axes.legend(loc="upper left", fontsize=8, frameon=False)
     return _svg(figure)
 

@@ -19,7 +19,3 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
-
-
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from console import text as T
 from console.models import conversations as C
-from console.models import corrections, messages as M, reviews, tags
-from console.queries import Filters, conversation_select, transcript
+from console.models import corrections, messages as M
+from console.queries import Filters, conversation_select, reviews_and_tags, transcript
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -78,7 +78,7 @@ def conversations_csv(engine: Engine, filters: Filters, zone: ZoneInfo, batch: i
             ids = [c["id"] for c in chunk]
             fixed = dict(conn.execute(select(corrections.c.event_id, corrections.c.corrected_intent)
                                       .where(corrections.c.sender_id.in_([c["sender_id"] for c in chunk]))).all())
-            done, labels = _work(conn, [c["sender_id"] for c in chunk])
+            done, labels = reviews_and_tags(conn, [c["sender_id"] for c in chunk])
             by_conversation: Dict[int, List[Any]] = {}
             for m in conn.execute(select(M).where(M.c.conversation_id.in_(ids)).order_by(M.c.event_id)):
                 by_conversation.setdefault(m.conversation_id, []).append(m)
@@ -99,7 +99,7 @@ def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch:
     for chunk in _chunks(engine, filters, zone, batch):
         lines = []
         with engine.connect() as conn:
-            done, labels = _work(conn, [c["sender_id"] for c in chunk])
+            done, labels = reviews_and_tags(conn, [c["sender_id"] for c in chunk])
             for c in chunk:
                 turns = []
                 for item in transcript(conn, c["sender_id"], zone):
@@ -125,15 +125,6 @@ def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch:
 
 def _yes(flag: Any) -> str:
     return "sí" if flag else "no"
-
-
-def _work(conn: Connection, senders: List[str]):
-    done = set(conn.scalars(select(reviews.c.sender_id).where(reviews.c.sender_id.in_(senders))))
-    labels: Dict[str, List[str]] = {}
-    for sender, tag in conn.execute(select(tags.c.sender_id, tags.c.tag).where(tags.c.sender_id.in_(senders))
-                                    .order_by(tags.c.tag)):
-        labels.setdefault(sender, []).append(tag)
-    return done, labels
 
 
 def _chunks(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int) -> Iterator[List[Dict[str, Any]]]:

@@ -16,7 +16,6 @@ run costs two small queries.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -74,14 +73,6 @@ def best_confidence(parse_data: dict) -> Optional[float]:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def _load(data: Optional[str]) -> dict:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
     """Summarize one conversation from its event rows (id, type_name, timestamp, action_name, data), in order."""
     summary = Summary(sender_id)
@@ -89,7 +80,7 @@ def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
     for event_id, type_name, timestamp, action_name, data in rows:
         summary.last_event_id = max(summary.last_event_id, event_id)
         if type_name == "user":
-            payload = _load(data)
+            payload = T.event_data(data)
             parse = payload.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")
             current = Message(
@@ -102,7 +93,7 @@ def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
             summary.channel = summary.channel or str(payload.get("input_channel") or "")
         elif type_name == "bot":
             summary.bot_messages += 1
-            payload = _load(data)
+            payload = T.event_data(data)
             response = (payload.get("metadata") or {}).get("utter_action")
             if current is not None:
                 if response in T.FALLBACK_RESPONSES:

@@ -5,10 +5,9 @@ The same queries run on SQLite and PostgreSQL. Dates are the ministry's local da
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, exists, func, not_, select
@@ -159,6 +158,16 @@ class Page:
     pages: int
 
 
+def reviews_and_tags(conn: Connection, senders: List[str]) -> Tuple[Set[str], Dict[str, List[str]]]:
+    """Which of `senders` are reviewed, and each one's tags in alphabetical order."""
+    done = set(conn.scalars(select(reviews.c.sender_id).where(reviews.c.sender_id.in_(senders))))
+    labels: Dict[str, List[str]] = {}
+    for sender, tag in conn.execute(select(tags.c.sender_id, tags.c.tag).where(tags.c.sender_id.in_(senders))
+                                    .order_by(tags.c.tag)):
+        labels.setdefault(sender, []).append(tag)
+    return done, labels
+
+
 def list_conversations(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int = 50) -> Page:
     total = conn.scalar(select(func.count()).select_from(C).where(*_where(filters, zone))) or 0
     pages = max(1, -(-total // page_size))
@@ -167,11 +176,7 @@ def list_conversations(conn: Connection, filters: Filters, zone: ZoneInfo, page_
         conversation_select(filters, zone).limit(page_size).offset((page - 1) * page_size))]
     senders = [r["sender_id"] for r in rows]
     if senders:
-        done = set(conn.scalars(select(reviews.c.sender_id).where(reviews.c.sender_id.in_(senders))))
-        labels: Dict[str, List[str]] = {}
-        for sender, tag in conn.execute(select(tags.c.sender_id, tags.c.tag).where(tags.c.sender_id.in_(senders))
-                                        .order_by(tags.c.tag)):
-            labels.setdefault(sender, []).append(tag)
+        done, labels = reviews_and_tags(conn, senders)
         for row in rows:
             row["reviewed"] = row["sender_id"] in done
             row["tags"] = labels.get(row["sender_id"], [])
@@ -206,7 +211,7 @@ def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[st
         when = datetime.fromtimestamp(row.timestamp, zone) if row.timestamp else None
         item: Dict[str, Any] = {"event_id": row.id, "kind": row.type_name, "at": when}
         if row.type_name == "user":
-            data = _json(row.data)
+            data = T.event_data(row.data)
             parse = data.get("parse_data") or {}
             ranking = [(r.get("name"), r.get("confidence")) for r in (parse.get("intent_ranking") or [])[:3]]
             flags = flagged.get(row.id)
@@ -216,7 +221,7 @@ def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[st
                         corrected=fixed.get(row.id), fallback=bool(flags and flags.fallback),
                         handoff=bool(flags and flags.handoff), unanswered=bool(flags and flags.unanswered))
         elif row.type_name == "bot":
-            data = _json(row.data)
+            data = T.event_data(row.data)
             item.update(text=data.get("text") or "", response=(data.get("metadata") or {}).get("utter_action"),
                         buttons=[b.get("title") for b in ((data.get("data") or {}).get("buttons") or [])])
         elif row.type_name == "action":
@@ -226,7 +231,7 @@ def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[st
         elif row.type_name == "session_started":
             item.update(name="inicio de sesión")
         elif row.type_name == "slot":
-            data = _json(row.data)
+            data = T.event_data(row.data)
             if data.get("value") is None:
                 continue
             item.update(name=data.get("name"), value=data.get("value"))
@@ -234,14 +239,6 @@ def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[st
             continue
         items.append(item)
     return items
-
-
-def _json(data: Optional[str]) -> Dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def staff_work(conn: Connection, sender_id: str) -> Dict[str, Any]:

@@ -1,8 +1,10 @@
 """Text helpers shared by the indexer and the queries."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from typing import Any, Dict, Optional
 
 CHANNEL_LABELS = {"socketio": "Web", "whatsapp": "WhatsApp", "rest": "REST"}
 
@@ -34,3 +36,12 @@ def like_pattern(term: str) -> str:
     """A LIKE pattern matching `term` anywhere, with LIKE's wildcards escaped (escape char '\\')."""
     escaped = normalize(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def event_data(data: Optional[str]) -> Dict[str, Any]:
+    """The JSON object Rasa stored for an event; {} for anything unreadable."""
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -18,7 +18,7 @@ masked again, so `redact(redact(x)) == redact(x)`.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Tuple
+from typing import Any, List, Tuple
 
 EMAIL = "«correo»"
 CARD = "«tarjeta»"
@@ -88,8 +88,7 @@ def redact_value(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
         return value if key in _KEEP_KEYS else redact(value)
     if isinstance(value, dict):
-        return {k: (v if k in _KEEP_KEYS and not isinstance(v, (dict, list)) else redact_value(v, k))
-                for k, v in value.items()}
+        return {k: redact_value(v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact_value(item, key) for item in value]
     return value
@@ -98,6 +97,3 @@ def redact_value(value: Any, key: str = "") -> Any:
 def redact_event(data: dict) -> dict:
     """A serialised Rasa event (Event.as_dict()) with citizens' personal data masked."""
     return redact_value(data)
-
-
-Redactor = Callable[[str], str]

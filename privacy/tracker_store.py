@@ -24,7 +24,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from privacy.redaction import redact, redact_event
+from privacy.redaction import redact_event
 
 logger = logging.getLogger(__name__)
 
@@ -64,4 +64,4 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             event_broker.publish(body)
 
 
-__all__ = ["RedactingSQLTrackerStore", "redact"]
+__all__ = ["RedactingSQLTrackerStore"]
