@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from console import text as T
 from console.models import conversations as C
 from console.models import corrections, messages as M
-from console.queries import Filters, conversation_select, reviews_and_tags, transcript
+from console.queries import Filters, conversation_select, reviews_and_tags, transcripts
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -99,10 +99,12 @@ def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch:
     for chunk in _chunks(engine, filters, zone, batch):
         lines = []
         with engine.connect() as conn:
-            done, labels = reviews_and_tags(conn, [c["sender_id"] for c in chunk])
+            senders = [c["sender_id"] for c in chunk]
+            done, labels = reviews_and_tags(conn, senders)
+            read = transcripts(conn, senders, zone)
             for c in chunk:
                 turns = []
-                for item in transcript(conn, c["sender_id"], zone):
+                for item in read[c["sender_id"]]:
                     if item["kind"] not in ("user", "bot"):
                         continue
                     turn = {"tipo": "usuario" if item["kind"] == "user" else "asistente",
