@@ -167,7 +167,7 @@ def run_rasa(system: str, config: Path, split: Path) -> Result:
         return score(system, [i for _, i in examples], predicted, train_seconds, Path(model).stat().st_size)
 
 
-def run_tfidf(split: Path, threshold: Optional[float] = None) -> Result:
+def run_tfidf(split: Path) -> Result:
     """The classic baseline; its rejection threshold is tuned on the validation split."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -186,20 +186,20 @@ def run_tfidf(split: Path, threshold: Optional[float] = None) -> Result:
     model.fit([t for t, _ in train], [i for _, i in train])
     train_seconds = time.perf_counter() - started
 
-    def predict(texts: List[str], cutoff: float) -> List[str]:
-        probabilities = model.predict_proba(texts)
+    def predict(probabilities: "np.ndarray", cutoff: float) -> List[str]:
         best = probabilities.argmax(axis=1)
         return [FALLBACK if probabilities[n, b] < cutoff else model.classes_[b] for n, b in enumerate(best)]
 
-    if threshold is None:  # tune on validation, never on the held-out set
-        validation = load_examples(SPLITS["validation"])
-        gold = [i for _, i in validation]
-        candidates = np.arange(0.0, 0.61, 0.02)
-        accuracy = [np.mean([collapse(p) == g for p, g in zip(predict([t for t, _ in validation], c), gold)])
-                    for c in candidates]
-        threshold = float(candidates[int(np.argmax(accuracy))])
+    # The rejection threshold is tuned on validation, never on the held-out set.
+    validation = load_examples(SPLITS["validation"])
+    gold = [i for _, i in validation]
+    validation_probabilities = model.predict_proba([t for t, _ in validation])
+    candidates = np.arange(0.0, 0.61, 0.02)
+    accuracy = [np.mean([collapse(p) == g for p, g in zip(predict(validation_probabilities, c), gold)])
+                for c in candidates]
+    threshold = float(candidates[int(np.argmax(accuracy))])
     examples = load_examples(split)
-    predicted = predict([t for t, _ in examples], threshold)
+    predicted = predict(model.predict_proba([t for t, _ in examples]), threshold)
     result = score("tfidf-logreg", [i for _, i in examples], predicted, train_seconds, len(pickle.dumps(model)))
     result.description += f" (umbral {threshold:.2f})"
     return result

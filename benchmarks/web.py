@@ -27,12 +27,10 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.latency import percentile  # noqa: E402
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from scripts.serve import DEFAULT_MODEL, Servers, free_port  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 QUESTIONS = [
     ("¿Cuántos peruanos fueron repatriados desde Jamaica?", "24 peruanos"),
     ("cuantos compatriotas regresaron de bolivia", "72 peruanos"),
@@ -42,9 +40,8 @@ SOURCE = "Fuente: Nota de Prensa 9-26"
 
 
 def summary(name: str, seconds: List[float]) -> str:
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"{name:<45} n={len(ordered):<3} mediana={statistics.median(ordered):6.2f} s  p95={p95:6.2f} s"
+    return (f"{name:<45} n={len(seconds):<3} mediana={statistics.median(seconds):6.2f} s  "
+            f"p95={percentile(seconds, 0.95):6.2f} s")
 
 
 def browser_rounds(site: str, rounds: int, chromium: str) -> Dict[str, List[float]]:
@@ -103,7 +100,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--site", help="URL de una página ya servida (por ejemplo la de make run)")
     parser.add_argument("--rasa-url", help="URL del servidor Rasa de esa página")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=str(CHROMIUM))
     args = parser.parse_args(argv)
 
     servers = None

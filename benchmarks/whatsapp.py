@@ -24,6 +24,7 @@ from actions.loader import load_dir  # noqa: E402
 from actions.settings import DEFAULT_FACTS_DIR  # noqa: E402
 from actions.store import FactStore  # noqa: E402
 from channels.whatsapp_store import WhatsAppStore, message_key  # noqa: E402
+from benchmarks.latency import percentile  # noqa: E402
 from scripts.serve import DEFAULT_MODEL, Servers, free_port  # noqa: E402
 from tests.graph_api import GraphApiStandIn, channel_env  # noqa: E402
 from tests.whatsapp_payloads import WhatsAppCitizen, text_message  # noqa: E402
@@ -34,7 +35,7 @@ QUESTIONS = ["hola", "¿Cuántos peruanos fueron repatriados desde Jamaica?", "e
 
 def summary(name: str, seconds: List[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    p95 = percentile(ms, 0.95)
     return f"{name:<48} n={len(ms):<4} mediana {statistics.median(ms):8.1f} ms   p95 {p95:8.1f} ms   máx {ms[-1]:8.1f} ms"
 
 

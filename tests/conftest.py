@@ -179,12 +179,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory, graph_api) -> Iterator[Ser
     running.stop()
 
 
-def user_events(servers: Servers, sender_id: str) -> List[Dict[str, Any]]:
-    """The user events the servers' tracker store (SQLite) keeps for one conversation."""
+def stored_events(servers: Servers, sender_id: str, kind: str = "user") -> List[Dict[str, Any]]:
+    """The events of one kind ("user", "bot"...) the servers' tracker store (SQLite) keeps for one conversation."""
     db_path = servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")
     with sqlite3.connect(db_path) as db:
         rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender_id,)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id", (sender_id, kind)
         ).fetchall()
     return [json.loads(data) for (data,) in rows]
 

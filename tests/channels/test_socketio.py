@@ -24,7 +24,7 @@ from channels.socketio import (
     parse_user_message,
     requested_session_id,
 )
-from tests.conftest import user_events
+from tests.conftest import stored_events
 
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 REPLY_TIMEOUT = 90  # seconds to wait for the assistant before failing (not a speed check)
@@ -162,7 +162,7 @@ def test_a_reload_continues_the_same_conversation(servers):
 
     session, jamaica, bolivia = asyncio.run(scenario())
     assert "Jamaica" not in texts(bolivia)
-    events = user_events(servers, session)
+    events = stored_events(servers, session)
     assert [e["text"] for e in events] == ["¿Cuántos peruanos fueron repatriados desde Jamaica?", "¿y en Bolivia?"]
     assert {e["input_channel"] for e in events} == {"socketio"}
 
@@ -178,7 +178,7 @@ def test_page_context_reaches_the_tracker_as_message_metadata(servers):
         await tab.close()
         return session
 
-    [event] = user_events(servers, asyncio.run(scenario()))
+    [event] = stored_events(servers, asyncio.run(scenario()))
     assert context.items() <= event["metadata"].items()  # Rasa adds its model_id and assistant_id
 
 

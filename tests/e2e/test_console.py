@@ -17,12 +17,10 @@ from console.auth import create_user
 from console.config import Settings
 from console.db import make_engine
 from console.migrate import upgrade
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import ARTIFACTS, Conversation, in_ci
 
 PASSWORD = "contraseña-de-prueba-1"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PERSONAL = {
     "dni": ("estoy varado en Bolivia y mi DNI es 45678912", "45678912"),
     "pasaporte": ("estoy varado en Bolivia, perdí mi pasaporte AB1234567", "AB1234567"),

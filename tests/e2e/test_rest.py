@@ -1,11 +1,10 @@
 """End to end: the real action server and Rasa server, a citizen chatting over REST."""
 import json
-import sqlite3
 
 import pytest
 import requests
 
-from tests.conftest import Conversation
+from tests.conftest import Conversation, stored_events
 
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 
@@ -81,11 +80,8 @@ def test_unseen_phrasings_get_the_right_cited_fact(conversation, message, expect
 def test_conversations_are_stored_for_staff_review(servers):
     chat = Conversation(servers.rasa_url)
     chat.say("repatriaciones de jamaica")
-    db_path = servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")
-    with sqlite3.connect(db_path) as db:
-        rows = db.execute("SELECT type_name, intent_name, data FROM events WHERE sender_id = ?", (chat.sender,)).fetchall()
-    user = [json.loads(data) for kind, _, data in rows if kind == "user"]
-    bots = [json.loads(data) for kind, _, data in rows if kind == "bot"]
+    user = stored_events(servers, chat.sender)
+    bots = stored_events(servers, chat.sender, kind="bot")
     assert user[0]["text"] == "repatriaciones de jamaica" and user[0]["parse_data"]["intent"]["name"] == "ask_repatriation"
     assert any("24 peruanos" in (b.get("text") or "") for b in bots)
 

@@ -1,5 +1,4 @@
 """End to end: a citizen on WhatsApp through Twilio, talking to the real servers."""
-import json
 import sqlite3
 import xml.etree.ElementTree as ElementTree
 
@@ -7,6 +6,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from channels.identity import conversation_id
+from tests.conftest import stored_events
 from tests.graph_api import TEST_PHONE_HASH_KEY, TEST_TWILIO_AUTH_TOKEN
 from tests.whatsapp_payloads import random_phone
 
@@ -30,9 +30,7 @@ def test_a_signed_message_is_answered_with_its_spanish_intact(servers):
     assert reply.startswith("¡Hola! Soy el Asistente Consular") and "• Repatriaciones" in reply
 
     sender = conversation_id(TEST_PHONE_HASH_KEY, phone, "tw-")
-    with sqlite3.connect(servers.env["TRACKER_STORE_URL"].replace("sqlite:///", "")) as db:
-        rows = db.execute("SELECT type_name, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
-    [user] = [json.loads(data) for kind, data in rows if kind == "user"]
+    [user] = stored_events(servers, sender)
     assert user["text"] == "¡Hola!" and user["input_channel"] == "twilio"  # not "@Hola!"
     assert user["parse_data"]["intent"]["name"] == "greet"
 

@@ -8,10 +8,8 @@ saved under tests/artifacts/web/.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import urlsplit
 
@@ -19,13 +17,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from scripts.serve import free_port, wait_until_ready
-from tests.conftest import ARTIFACTS, ROOT, user_events
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import ARTIFACTS, ROOT, stored_events
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 SHOTS = ARTIFACTS / "web"
 REPLY_MS = 90_000  # how long to wait for the assistant before failing (not a speed check)
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
@@ -209,7 +203,7 @@ def test_a_reload_keeps_the_history_and_the_conversation(visitor, servers):
     expect(visitor.bot("72 peruanos")).to_be_visible(timeout=REPLY_MS)
     visitor.screenshot("after-reload")
 
-    events = user_events(servers, session)  # one sender in the tracker store, before and after
+    events = stored_events(servers, session)  # one sender in the tracker store, before and after
     assert [e["text"] for e in events] == ["/greet", JAMAICA_QUESTION, "¿y en Bolivia?"]
     assert {e["input_channel"] for e in events} == {"socketio"}
     for event in events:  # the page context, as message metadata

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from channels.identity import conversation_id
 from channels.whatsapp import ONLY_TEXT, Inbound
 from channels.whatsapp_store import SeenMessage, WhatsAppStore, message_key
-from tests.conftest import ARTIFACTS, MODEL
+from tests.conftest import ARTIFACTS, MODEL, stored_events
 from tests.graph_api import (
     TEST_ACCESS_TOKEN,
     TEST_APP_SECRET,
@@ -60,7 +60,7 @@ def tracker_rows(servers, sender_id):
 
 
 def user_texts(servers, sender_id):
-    return [json.loads(data)["text"] for kind, data in tracker_rows(servers, sender_id) if kind == "user"]
+    return [event["text"] for event in stored_events(servers, sender_id)]
 
 
 def hashed(phone):
