@@ -23,6 +23,7 @@ from typing import Callable, List, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
 
 from console import queries
 from console.db import make_engine
@@ -162,8 +163,9 @@ def run(url: str, label: str, n: int) -> None:
 
 def postgres_url() -> Optional[str]:
     url = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    parsed = make_url(url)
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), timeout=2):
             pass
     except OSError:
         return None
@@ -176,7 +178,7 @@ def main() -> int:
         run(f"sqlite:///{Path(folder) / 'bench.db'}", "SQLite", n)
     admin_url = postgres_url()
     if admin_url is None:
-        print("\nPostgreSQL no responde en 127.0.0.1:5432: se omite.")
+        print("\nPostgreSQL no responde (BENCH_POSTGRES_URL): se omite.")
         return 0
     with temporary_database(admin_url, "console_bench") as url:
         run(url, "PostgreSQL", n)

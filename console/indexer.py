@@ -63,14 +63,13 @@ class Summary:
 def best_confidence(parse_data: dict) -> Optional[float]:
     """The classifier's confidence in its best real intent (for nlu_fallback, the best candidate's)."""
     intent = parse_data.get("intent") or {}
-    if intent.get("name") != T.FALLBACK_INTENT:
-        value = intent.get("confidence")
-        return float(value) if isinstance(value, (int, float)) else None
-    for candidate in parse_data.get("intent_ranking") or []:
-        if candidate.get("name") != T.FALLBACK_INTENT and isinstance(candidate.get("confidence"), (int, float)):
+    candidates = [intent]
+    if intent.get("name") == T.FALLBACK_INTENT:
+        candidates = [c for c in parse_data.get("intent_ranking") or [] if c.get("name") != T.FALLBACK_INTENT] + candidates
+    for candidate in candidates:
+        if isinstance(candidate.get("confidence"), (int, float)):
             return float(candidate["confidence"])
-    value = intent.get("confidence")
-    return float(value) if isinstance(value, (int, float)) else None
+    return None
 
 
 def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
@@ -121,6 +120,7 @@ class Indexer:
         self.zone = ZoneInfo(timezone)
         self.min_interval = min_interval
         self._last_run = 0.0
+        self._has_events = False  # once Rasa has created its table, it stays
 
     def day(self, timestamp: float) -> date:
         return datetime.fromtimestamp(timestamp, self.zone).date()
@@ -130,8 +130,12 @@ class Indexer:
         if not force and time.monotonic() - self._last_run < self.min_interval:
             return 0
         with _lock:
-            if not inspect(self.engine).has_table("events"):
-                return 0
+            if not force and time.monotonic() - self._last_run < self.min_interval:
+                return 0  # another request refreshed while this one waited for the lock
+            if not self._has_events:
+                if not inspect(self.engine).has_table("events"):
+                    return 0
+                self._has_events = True
             with self.engine.begin() as conn:
                 changed = self._refresh(conn, time.time() if now is None else now)
             self._last_run = time.monotonic()

@@ -44,9 +44,10 @@ def content_security_policy(rasa_url: str) -> str:
 
 class WebHandler(SimpleHTTPRequestHandler):
     rasa_url = "http://127.0.0.1:5005"
+    csp = content_security_policy(rasa_url)
 
     def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", content_security_policy(self.rasa_url))
+        self.send_header("Content-Security-Policy", self.csp)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "same-origin")
         self.send_header("Cache-Control", "no-cache")
@@ -102,7 +103,9 @@ class WebHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(port: int, rasa_url: str, host: str = "127.0.0.1", directory: Path = WEB_DIR) -> ThreadingHTTPServer:
-    handler = type("ConfiguredWebHandler", (WebHandler,), {"rasa_url": rasa_url.rstrip("/")})
+    rasa_url = rasa_url.rstrip("/")
+    handler = type("ConfiguredWebHandler", (WebHandler,),
+                   {"rasa_url": rasa_url, "csp": content_security_policy(rasa_url)})
     return ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
 
 
