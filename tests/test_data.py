@@ -1,16 +1,15 @@
 """The training data, domain and dialogue, checked with Rasa's own tools."""
 import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import pytest
 import yaml
 
 from actions.topics import FACT_TOPICS, INTENT_TOPICS, TOPIC_LABELS
+from scripts.serve import BIN
 from tests.conftest import MODEL, ROOT
 
-RASA = str(Path(sys.executable).parent / "rasa")
+RASA = str(BIN / "rasa")
 
 
 def domain():
@@ -47,8 +46,9 @@ def test_topic_intents_map_to_labelled_topics():
 
 
 def test_quick_reply_buttons_trigger_existing_intents():
-    intents = set(domain()["intents"])
-    for name, variants in domain()["responses"].items():
+    data = domain()
+    intents = set(data["intents"])
+    for name, variants in data["responses"].items():
         for variant in variants:
             for button in variant.get("buttons", []):
                 assert button["payload"].lstrip("/") in intents, (name, button)

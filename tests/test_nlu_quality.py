@@ -36,16 +36,21 @@ def heldout():
     return load_examples(SPLITS["heldout"])
 
 
-def test_no_heldout_or_validation_message_is_in_the_training_data(training, heldout):
+@pytest.fixture(scope="module")
+def validation():
+    return load_examples(SPLITS["validation"])
+
+
+def test_no_heldout_or_validation_message_is_in_the_training_data(training, heldout, validation):
     trained = {normalise(text) for text, _ in training}
-    for split in (heldout, load_examples(SPLITS["validation"])):
+    for split in (heldout, validation):
         leaked = sorted({text for text, _ in split if normalise(text) in trained})
         assert leaked == []
 
 
-def test_heldout_and_validation_do_not_overlap(heldout):
-    validation = {normalise(text) for text, _ in load_examples(SPLITS["validation"])}
-    assert sorted(text for text, _ in heldout if normalise(text) in validation) == []
+def test_heldout_and_validation_do_not_overlap(heldout, validation):
+    validated = {normalise(text) for text, _ in validation}
+    assert sorted(text for text, _ in heldout if normalise(text) in validated) == []
 
 
 def test_heldout_covers_every_intent_and_enough_out_of_scope(heldout):

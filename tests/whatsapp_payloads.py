@@ -8,6 +8,7 @@ image, audio, location, sticker messages; statuses), with the business-scoped us
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -18,7 +19,10 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 import requests
 
-from channels.whatsapp_store import DONE, WhatsAppStore, message_key
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from channels.whatsapp_store import DONE, SeenMessage, WhatsAppStore, message_key, utcnow
 from tests.graph_api import TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, GraphApiStandIn
 
 WABA_ID = "102290129340398"
@@ -177,3 +181,9 @@ class WhatsAppCitizen:
 
     def reply_text(self, message: Union[str, Message]) -> str:
         return "\n\n".join(reply_text(m) for m in self.say(message))
+
+
+def backdate_claim(store: WhatsAppStore, key: str, ago: dt.timedelta = dt.timedelta(hours=1)) -> None:
+    """Make a claimed message look as if a process took it `ago` and then stopped."""
+    with Session(store.engine) as session, session.begin():
+        session.execute(update(SeenMessage).where(SeenMessage.key == key).values(claimed_at=utcnow() - ago))

@@ -1,13 +1,10 @@
 """The WhatsApp channel over real HTTP, with a scripted assistant instead of Rasa and the
 Graph API stand-in (tests/e2e/test_whatsapp.py runs the same channel inside Rasa)."""
-import datetime as dt
 import json
 import threading
 
 import pytest
 import requests
-from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from channels.common import APOLOGY, EMPTY_MESSAGE
 from channels.identity import canonical_address, conversation_id
@@ -20,7 +17,7 @@ from channels.whatsapp import (
     signature_is_valid,
 )
 from channels.whatsapp_format import NUMBERED_PROMPT
-from channels.whatsapp_store import SeenMessage, WhatsAppStore, message_key
+from channels.whatsapp_store import WhatsAppStore, message_key
 from tests.channel_server import ChannelServer
 from tests.graph_api import (
     TEST_ACCESS_TOKEN,
@@ -30,6 +27,7 @@ from tests.graph_api import (
     TEST_VERIFY_TOKEN,
 )
 from tests.whatsapp_payloads import (
+    backdate_claim,
     WhatsAppCitizen,
     audio_message,
     button_reply,
@@ -297,9 +295,7 @@ def test_a_message_accepted_before_a_crash_is_answered_after_the_restart(server,
     inbound = parse_delivery(delivery([message]), TEST_PHONE_NUMBER_ID, TEST_PHONE_HASH_KEY).messages[0][1]
     key = message_key(message["id"])
     assert channel.store.claim(key, inbound.to_json())
-    with Session(channel.store.engine) as session, session.begin():
-        session.execute(update(SeenMessage).where(SeenMessage.key == key)
-                        .values(claimed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)))
+    backdate_claim(channel.store, key)
     # the restarted channel's housekeeping may get there first; either way it is answered once
     assert server.run(channel.recover(server.on_new_message)) in (0, 1)
     citizen.wait_answered(message["id"])

@@ -3,10 +3,10 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from channels.whatsapp_store import DONE, PENDING, SeenMessage, WhatsAppStore, default_db_url, message_key
+from tests.whatsapp_payloads import backdate_claim
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -75,9 +75,7 @@ def test_an_answered_message_keeps_only_its_digest(store):
 def test_a_message_left_unanswered_by_a_stopped_process_is_taken_over_once(store):
     store.claim(message_key("wamid.viejo"), '{"text": "viejo"}')
     store.claim(message_key("wamid.nuevo"), '{"text": "nuevo"}')
-    with Session(store.engine) as session, session.begin():
-        session.execute(update(SeenMessage).where(SeenMessage.key == message_key("wamid.viejo"))
-                        .values(claimed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)))
+    backdate_claim(store, message_key("wamid.viejo"))
     taken = store.reclaim_stale(dt.timedelta(minutes=10))
     assert taken == [(message_key("wamid.viejo"), '{"text": "viejo"}')]
     assert store.reclaim_stale(dt.timedelta(minutes=10)) == []  # its lease was renewed

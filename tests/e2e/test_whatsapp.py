@@ -11,12 +11,10 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from channels.identity import conversation_id
 from channels.whatsapp import ONLY_TEXT, Inbound
-from channels.whatsapp_store import SeenMessage, WhatsAppStore, message_key
+from channels.whatsapp_store import WhatsAppStore, message_key
 from tests.conftest import ARTIFACTS, MODEL, stored_events
 from tests.graph_api import (
     TEST_ACCESS_TOKEN,
@@ -26,6 +24,7 @@ from tests.graph_api import (
     channel_env,
 )
 from tests.whatsapp_payloads import (
+    backdate_claim,
     WhatsAppCitizen,
     button_reply,
     delivery,
@@ -216,9 +215,7 @@ def before_restart(servers, graph_api, tmp_path_factory):
     store = WhatsAppStore(db_url)
     key = message_key(stranded_message["id"])
     store.claim(key, Inbound(hashed(stranded_phone), "text", JAMAICA, to=stranded_phone).to_json())
-    with Session(store.engine) as session, session.begin():
-        session.execute(update(SeenMessage).where(SeenMessage.key == key)
-                        .values(claimed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)))
+    backdate_claim(store, key)
     store.dispose()
     return db_url, answered.phone, answered_message, stranded_phone, stranded_message
 
