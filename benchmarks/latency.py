@@ -22,11 +22,8 @@ from typing import List, Tuple
 
 import requests
 
-from actions import settings
-from actions.loader import load_dir
-from actions.store import FactStore
 from benchmarks.nlu import SPLITS, load_examples
-from scripts.serve import BIN, DEFAULT_MODEL, ROOT, Servers, free_port
+from scripts.serve import BIN, DEFAULT_MODEL, ROOT, Servers, free_port, scratch_stores
 
 
 def percentile(values: List[float], fraction: float) -> float:
@@ -100,10 +97,7 @@ def main() -> int:
         if not model.exists():
             print(f"No hay modelo en {model}; ejecute `make train`.", file=sys.stderr)
             return 1
-        facts_url = f"sqlite:///{workdir / 'facts.db'}"
-        load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
-        servers = Servers(free_port(), free_port(), model, log_dir=workdir / "logs",
-                          env={"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'c.db'}"})
+        servers = Servers(free_port(), free_port(), model, log_dir=workdir / "logs", env=scratch_stores(workdir))
         started = time.perf_counter()
         servers.start()
         print(f"Arranque hasta responder (carga del modelo incluida): {time.perf_counter() - started:.1f} s "

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.latency import percentile  # noqa: E402
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from scripts.serve import DEFAULT_MODEL, Servers, free_port  # noqa: E402
+from scripts.serve import DEFAULT_MODEL, Servers, free_port, scratch_stores  # noqa: E402
 
 QUESTIONS = [
     ("¿Cuántos peruanos fueron repatriados desde Jamaica?", "24 peruanos"),
@@ -106,14 +106,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     servers = None
     if not args.site:
         workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
-        from actions import settings
-        from actions.loader import load_dir
-        from actions.store import FactStore
-
-        facts_url = f"sqlite:///{workdir / 'facts.db'}"
-        load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
         servers = Servers(free_port(), free_port(), DEFAULT_MODEL, web_port=free_port(), log_dir=workdir,
-                          env={"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'c.db'}"})
+                          env=scratch_stores(workdir))
         print("Iniciando los servidores...", flush=True)
         started = time.perf_counter()
         servers.start()

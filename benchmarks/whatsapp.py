@@ -20,12 +20,9 @@ from typing import List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.loader import load_dir  # noqa: E402
-from actions.settings import DEFAULT_FACTS_DIR  # noqa: E402
-from actions.store import FactStore  # noqa: E402
-from channels.whatsapp_store import WhatsAppStore, message_key  # noqa: E402
 from benchmarks.latency import percentile  # noqa: E402
-from scripts.serve import DEFAULT_MODEL, Servers, free_port  # noqa: E402
+from channels.whatsapp_store import WhatsAppStore, message_key  # noqa: E402
+from scripts.serve import DEFAULT_MODEL, Servers, free_port, scratch_stores  # noqa: E402
 from tests.graph_api import GraphApiStandIn, channel_env  # noqa: E402
 from tests.whatsapp_payloads import WhatsAppCitizen, text_message  # noqa: E402
 
@@ -57,12 +54,9 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-whatsapp-"))
-    tracker_url = f"sqlite:///{workdir / 'conversations.db'}"
-    facts_url = f"sqlite:///{workdir / 'facts.db'}"
-    load_dir(FactStore(facts_url), DEFAULT_FACTS_DIR)
     with GraphApiStandIn() as graph:
         servers = Servers(free_port(), free_port(), DEFAULT_MODEL, log_dir=workdir / "logs",
-                          env={"TRACKER_STORE_URL": tracker_url, "FACTS_DB_URL": facts_url, **channel_env(graph)})
+                          env={**scratch_stores(workdir), **channel_env(graph)})
         print("Iniciando los servidores...", flush=True)
         started = time.perf_counter()
         with servers:
@@ -72,7 +66,7 @@ def main() -> int:
             lock = threading.Lock()
 
             def citizen_session(index: int) -> None:
-                citizen = WhatsAppCitizen(webhook, graph, tracker_url)
+                citizen = WhatsAppCitizen(webhook, graph, servers.env["TRACKER_STORE_URL"])
                 message = text_message(citizen.phone, QUESTIONS[index % len(QUESTIONS)])
                 sent = time.perf_counter()
                 response = citizen.send(message)

@@ -61,6 +61,18 @@ def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict
     return env
 
 
+def scratch_stores(workdir: Path) -> Dict[str, str]:
+    """SQLite stores in `workdir` for a throw-away run (tests, benchmarks): the facts of
+    data/facts/ loaded, no conversations yet. Returns FACTS_DB_URL and TRACKER_STORE_URL."""
+    from actions import settings
+    from actions.loader import load_dir
+    from actions.store import FactStore
+
+    facts_url = f"sqlite:///{workdir / 'facts.db'}"
+    load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
+    return {"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}"}
+
+
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float, name: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

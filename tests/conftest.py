@@ -29,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from actions import settings  # noqa: E402
 from actions.loader import load_dir  # noqa: E402
 from actions.store import FactStore, _store_for  # noqa: E402
-from scripts.serve import Servers, free_port  # noqa: E402
+from scripts.serve import Servers, free_port, scratch_stores  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.graph_api import GraphApiStandIn
@@ -164,14 +164,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory, graph_api) -> Iterator[Ser
     if not MODEL.exists():
         pytest.fail(f"No hay modelo entrenado en {MODEL}; `make test` lo entrena antes de las pruebas.")
     workdir = tmp_path_factory.mktemp("servers")
-    facts_url = f"sqlite:///{workdir / 'facts.db'}"
-    load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
     running = Servers(
         rasa_port=free_port(),
         action_port=free_port(),
         model=MODEL,
-        env={"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}",
-             **channel_env(graph_api)},  # WhatsApp and Twilio channels configured for the tests
+        env={**scratch_stores(workdir), **channel_env(graph_api)},  # WhatsApp and Twilio channels configured for the tests
         log_dir=ARTIFACTS / "logs",
     )
     running.start()

@@ -16,10 +16,7 @@ from typing import List
 
 import pytest
 
-from actions import settings
-from actions.loader import load_dir
-from actions.store import FactStore
-from scripts.serve import free_port, wait_until_ready
+from scripts.serve import free_port, scratch_stores, wait_until_ready
 from tests.conftest import MODEL, ROOT, Conversation
 
 
@@ -47,10 +44,8 @@ def listening(port: int) -> bool:
 def launch(tmp_path: Path):
     if not MODEL.exists():
         pytest.fail(f"No hay modelo entrenado en {MODEL}; `make test` lo entrena antes de las pruebas.")
-    facts_url = f"sqlite:///{tmp_path / 'facts.db'}"
-    load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
     ports = {"rasa": free_port(), "action": free_port()}
-    env = dict(os.environ, FACTS_DB_URL=facts_url, TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'c.db'}")
+    env = {**os.environ, **scratch_stores(tmp_path)}
     log = open(tmp_path / "run.log", "w+")
     launcher = subprocess.Popen(
         [sys.executable, "scripts/serve.py", "--rasa-port", str(ports["rasa"]),
