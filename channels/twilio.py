@@ -56,8 +56,8 @@ class TwilioConfig:
 
     def problems(self) -> List[str]:
         problems = [] if self.auth_token else ["TWILIO_AUTH_TOKEN no está definido"]
-        if key_problem(self.phone_hash_key):
-            problems.append(key_problem(self.phone_hash_key))
+        if (problem := key_problem(self.phone_hash_key)):
+            problems.append(problem)
         return problems
 
 
@@ -110,8 +110,9 @@ class TwilioInput(InputChannel):
     def __init__(self, config: TwilioConfig) -> None:
         self.config = config
         self.validator = RequestValidator(config.auth_token) if config.auth_token else None
-        if config.problems():
-            logger.warning("Twilio channel not configured (answers 503): %s", "; ".join(config.problems()))
+        self.problems = config.problems()  # the configuration is frozen: checked once
+        if self.problems:
+            logger.warning("Twilio channel not configured (answers 503): %s", "; ".join(self.problems))
 
     def signature_is_valid(self, request: Request, params: RequestParameters) -> bool:
         signature = request.headers.get(SIGNATURE_HEADER)
@@ -125,11 +126,11 @@ class TwilioInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if not self.config.problems() else "sin configurar"})
+            return response.json({"status": "ok" if not self.problems else "sin configurar"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if self.config.problems():
+            if self.problems:
                 return response.json({"error": "El canal de Twilio no está configurado."}, status=503)
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": "La solicitud es demasiado grande."}, status=413)

@@ -105,8 +105,8 @@ class WhatsAppConfig:
             ("WHATSAPP_PHONE_NUMBER_ID", self.phone_number_id),
         ) if not value]
         problems = [f"{name} no está definido" for name in missing]
-        if key_problem(self.phone_hash_key):
-            problems.append(key_problem(self.phone_hash_key))
+        if (problem := key_problem(self.phone_hash_key)):
+            problems.append(problem)
         return problems
 
 
@@ -328,8 +328,9 @@ class WhatsAppInput(InputChannel):
         self._in_flight: Set[str] = set()
         self._locks = KeyedLocks()
         self._sweeper: Optional[asyncio.Task] = None
-        if config.problems():
-            logger.warning("WhatsApp channel not configured (answers 503): %s", "; ".join(config.problems()))
+        self.problems = config.problems()  # the configuration is frozen: checked once
+        if self.problems:
+            logger.warning("WhatsApp channel not configured (answers 503): %s", "; ".join(self.problems))
 
     # --- background work ------------------------------------------------------------
 
@@ -418,7 +419,7 @@ class WhatsAppInput(InputChannel):
 
         @webhook.listener("after_server_start")
         async def start_housekeeping(app: Any, loop: Any) -> None:
-            if not self.config.problems():
+            if not self.problems:
                 self._sweeper = asyncio.get_running_loop().create_task(self.sweep_forever(on_new_message))
 
         @webhook.listener("before_server_stop")
@@ -427,7 +428,7 @@ class WhatsAppInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if not self.config.problems() else "sin configurar"})
+            return response.json({"status": "ok" if not self.problems else "sin configurar"})
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -444,7 +445,7 @@ class WhatsAppInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if self.config.problems():
+            if self.problems:
                 return response.json({"error": "El canal de WhatsApp no está configurado."}, status=503)
             body = request.body or b""
             if len(body) > MAX_BODY_BYTES:

@@ -49,15 +49,7 @@
   };
   var OWN_OPTIONS = ["storage", "element", "unavailableText"];
 
-  function assign(target) {
-    for (var i = 1; i < arguments.length; i += 1) {
-      var source = arguments[i] || {};
-      for (var key in source) {
-        if (Object.prototype.hasOwnProperty.call(source, key)) target[key] = source[key];
-      }
-    }
-    return target;
-  }
+  var assign = Object.assign;
 
   function resolveElement(element) {
     if (typeof element === "string") return document.querySelector(element);
