@@ -57,9 +57,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     user_sub.add_parser("list", help="lista los usuarios")
     reindex = sub.add_parser("reindex", help="actualiza el índice de conversaciones")
     reindex.add_argument("--rebuild", action="store_true", help="lo rehace desde cero")
-    serve = sub.add_parser("serve", help="inicia la consola web")
-    serve.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8050")))
+    serve_parser = sub.add_parser("serve", help="inicia la consola web")
+    serve_parser.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
+    serve_parser.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8050")))
     args = parser.parse_args(argv)
 
     settings = Settings()
