@@ -6,6 +6,7 @@ action server is down), the citizen gets a short apology through the same channe
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, List, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -22,6 +23,24 @@ ONLY_TEXT = (
     "Por el momento solo puedo leer mensajes de texto. "
     "Por favor, escriba su consulta en un mensaje, sin imágenes, audios ni ubicaciones."
 )
+
+
+# Conversation ids: printable ASCII only, so that no store, log or console page ever sees a
+# control character or an unencodable one in a key (PostgreSQL refuses U+0000 outright).
+SENDER_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}")
+# What text may not carry into NLU or a store: C0/C1 control characters other than tab and
+# newline, lone UTF-16 surrogates (valid JSON escapes, not valid Unicode) and noncharacters.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def valid_sender_id(sender_id: object) -> bool:
+    """Whether `sender_id` is a conversation id this service accepts (SENDER_ID_PATTERN)."""
+    return isinstance(sender_id, str) and SENDER_ID_PATTERN.fullmatch(sender_id) is not None
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters, lone surrogates or noncharacters; CR becomes LF."""
+    return _UNSAFE_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class TrackingOutput(OutputChannel):

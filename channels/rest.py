@@ -18,13 +18,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import EMPTY_MESSAGE, handle_message
+from channels.common import EMPTY_MESSAGE, clean_text, handle_message, valid_sender_id
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 5000
-MAX_SENDER_CHARS = 128
+MAX_SENDER_CHARS = 128  # SENDER_ID_PATTERN
 MAX_METADATA_BYTES = 8 * 1024
 
 
@@ -53,8 +53,14 @@ def parse_body(body: bytes) -> RestMessage:
     if not isinstance(data, dict):
         raise InvalidRequest(400, "El cuerpo debe ser un objeto JSON con 'sender' y 'message'.")
     sender = data.get("sender")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise InvalidRequest(400, f"'sender' debe ser un texto no vacío de hasta {MAX_SENDER_CHARS} caracteres.")
+    if isinstance(sender, str):
+        sender = sender.strip()
+    if not valid_sender_id(sender):
+        raise InvalidRequest(
+            400,
+            f"'sender' debe ser un texto no vacío de hasta {MAX_SENDER_CHARS} caracteres: letras sin tilde, "
+            "dígitos y . _ : @ + = - (empezando por letra o dígito).",
+        )
     text = data.get("message")
     if not isinstance(text, str):
         raise InvalidRequest(400, "'message' debe ser un texto.")
@@ -64,7 +70,7 @@ def parse_body(body: bytes) -> RestMessage:
     if metadata is not None:
         if not isinstance(metadata, dict) or len(json.dumps(metadata)) > MAX_METADATA_BYTES:
             raise InvalidRequest(400, f"'metadata' debe ser un objeto JSON de hasta {MAX_METADATA_BYTES} bytes.")
-    return RestMessage(sender.strip(), text, metadata)
+    return RestMessage(sender, clean_text(text), metadata)
 
 
 class ValidatedRestInput(RestInput):

@@ -14,12 +14,13 @@ therefore masked too, which the assistant does not need: it keeps intents, entit
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from typing import Any, List, Optional, Text
+from typing import Any, Generator, List, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -37,6 +38,25 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # Rasa passes the endpoint's `url` as `host`; SQLTrackerStore accepts a full
         # SQLAlchemy URL there (sqlite:///..., postgresql://...).
         super().__init__(domain=domain, host=host or url, **kwargs)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        """A session around one store operation, whose errors stay errors.
+
+        Rasa's own session_scope takes *any* ValueError raised inside it for a missing
+        PostgreSQL schema and calls sys.exit(1): a sender id containing U+0000 (which
+        psycopg2 refuses with ValueError) would stop the whole server. Here the error
+        propagates like any other store error, and the turn ends with the apology.
+        """
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as error:
+                raise RuntimeError(f"PostgreSQL schema {error} does not exist (POSTGRESQL_SCHEMA)") from error
+            yield session
+        finally:
+            session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, masked (same logic as SQLTrackerStore.save)."""

@@ -41,3 +41,10 @@ def test_the_channel_name_is_kept_for_the_tracker():
 
     run(assistant)
     assert names == ["collector"]
+
+
+def test_clean_text_keeps_what_citizens_write():
+    from channels.common import clean_text
+
+    text = "¡Hola! ¿Cuándo votan los peruanos en Milán? 👍🏽 ñandú\tfin\nok"
+    assert clean_text(text) == text

@@ -39,3 +39,15 @@ def test_malformed_bodies_get_a_clear_spanish_error(raw, status, words):
 
 def test_the_longest_allowed_message_passes():
     assert len(parse_body(body(sender="a", message="é" * MAX_MESSAGE_CHARS)).text) == MAX_MESSAGE_CHARS
+
+
+@pytest.mark.parametrize("sender", ["a\x00b", "a\nb", "ana pérez", "-leading-dash", "a" * 129, "\ud800", 7])
+def test_a_sender_id_outside_the_documented_pattern_is_refused(sender):
+    with pytest.raises(InvalidRequest) as error:
+        parse_body(json.dumps({"sender": sender, "message": "hola"}).encode("utf-8"))
+    assert error.value.status == 400 and "'sender'" in error.value.message
+
+
+def test_control_characters_and_lone_surrogates_are_removed_from_the_text():
+    raw = b'{"sender": "x", "message": "hola \\ud800 quiero\\u0000 votar\\r\\nen Madrid\\u0007"}'
+    assert parse_body(raw).text == "hola  quiero votar\nen Madrid"

@@ -118,3 +118,16 @@ def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
     streamed_text = json.dumps(mine, ensure_ascii=False)
     assert "45678912" not in streamed_text and "ana.perez@gmail.com" not in streamed_text
     assert "45678912" not in stored and "ana.perez@gmail.com" not in stored
+
+
+def test_a_hostile_sender_id_does_not_stop_the_server(production):
+    """A sender with U+0000 once made Rasa's SQL tracker store call sys.exit(1) on PostgreSQL."""
+    import requests
+
+    servers, _ = production
+    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    refused = requests.post(url, json={"sender": "ciudadano\x00", "message": "hola"}, timeout=60)
+    assert refused.status_code == 400 and "'sender'" in refused.json()["error"]
+    assert all(process.poll() is None for process in servers.processes)
+    answer = Conversation(servers.rasa_url).reply_text("cuantos peruanos repatriaron de jamaica")
+    assert "24 peruanos" in answer

@@ -77,3 +77,16 @@ def test_endpoints_yml_configures_the_redacting_store(monkeypatch, tmp_path):
     store = TrackerStore.create(config, Domain.empty())
     inner = getattr(store, "_tracker_store", store)
     assert isinstance(inner, RedactingSQLTrackerStore)
+
+
+def test_a_store_error_on_postgresql_is_an_error_not_an_exit(postgres_url):
+    """psycopg2 refuses U+0000 with ValueError; Rasa's own session_scope then calls sys.exit(1)."""
+    import pytest
+
+    store = RedactingSQLTrackerStore(domain=Domain.empty(), host=postgres_url)
+    with pytest.raises(Exception) as error:
+        asyncio.run(store.retrieve("ciudadano\x00"))
+    assert not isinstance(error.value, SystemExit)
+    # and the store keeps working for the next conversation
+    asyncio.run(store.save(tracker("ciudadano-siguiente")))
+    assert asyncio.run(store.retrieve("ciudadano-siguiente")) is not None
