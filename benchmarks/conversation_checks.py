@@ -78,14 +78,18 @@ _PAST = (
     r"|estaba prevista|historic\w*|ya ocurri\w*|ya se realiz\w*|ya fueron|fueron en abril|ya concluy\w*"
 )
 _CORRECTION = (
-    r"^\W*no\b|no[,.:;!]|no (?:fueron|fue|es|son|era|eran|se|hubo|hay|lo|la|visito|salio|estuvo|exactamente"
+    r"^\W*no\b|(?<![a-z0-9])(?:no[,.:;!]|no (?:fueron|fue|es|son|era|eran|se|hubo|hay|lo|la|visito|salio|estuvo|exactamente"
     r"|corresponde|coincide)\b"
     r"|en realidad|en verdad|mas bien|segun la nota|segun la fuente|segun mis fuentes|de acuerdo con la nota"
     r"|la nota (?:indica|dice|senala|menciona|precisa|informa|registra)"
     r"|no es (?:asi|correcto|exacto|cierto)|incorrect\w*|inexact\w*|equivoc\w*|aclar\w*|corrig\w*|correccion"
-    r"|precis(?:o|amos|ar)\b"
+    r"|precis(?:o|amos|ar)\b)"
 )
 SPECIAL_TOKENS: Dict[str, str] = {"@honest": _ADMISSION, "@channel": _CHANNEL, "@past": _PAST}
+# "Sí" as an answer. Matched on the text with its accents (folding would turn "sí" into the
+# conditional "si"): "sí" anywhere, or an unaccented "si" followed by punctuation ("Si, …").
+YES_TOKEN = "@yes"
+_YES = re.compile(r"(?<!\w)sí(?!\w)|(?<!\w)si(?=\s*[,.:;!)\u2013\u2014-]|\s*$)")
 _CITATION = r"nota de prensa (?:n\.?\s*|no\.?\s*|numero\s*|nro\.?\s*)?9-26"
 
 TURN_KEYS = frozenset(
@@ -115,6 +119,8 @@ def compile_pattern(pattern: str) -> "re.Pattern[str]":
     alternatives = []
     for alternative in pattern.split("|"):
         alternative = alternative.strip()
+        if alternative == YES_TOKEN:
+            continue
         if alternative in SPECIAL_TOKENS:
             alternatives.append(f"{_BOUNDARY_BEFORE}(?:{SPECIAL_TOKENS[alternative]}){_BOUNDARY_AFTER}")
             continue
@@ -127,12 +133,18 @@ def compile_pattern(pattern: str) -> "re.Pattern[str]":
             if piece
         )
         alternatives.append(f"{_BOUNDARY_BEFORE}{body}{_BOUNDARY_AFTER}")
-    return re.compile("|".join(alternatives))
+    return re.compile("|".join(alternatives) or r"(?!x)x")
 
 
-def find(pattern: str, text: str, start: int = 0) -> Optional["re.Match[str]"]:
-    """The first match of `pattern` in `text` (already folded) at or after `start`."""
-    return compile_pattern(pattern).search(text, start)
+def find(pattern: str, text: str, start: int = 0, raw: Optional[str] = None) -> Optional["re.Match[str]"]:
+    """The first match of `pattern` in `text` (already folded) at or after `start`.
+
+    A `@yes` alternative is looked for in `raw` (the same text, not folded), anywhere.
+    """
+    match = compile_pattern(pattern).search(text, start)
+    if match is None and raw is not None and YES_TOKEN in (a.strip() for a in pattern.split("|")):
+        match = _YES.search(unicodedata.normalize("NFC", raw).lower())
+    return match
 
 
 # Sentence boundaries: . ! ? … followed by a space or the end, and line breaks; a full stop
@@ -336,36 +348,30 @@ def check_reply(turn: Turn, reply: str) -> TurnVerdict:
     verdict = TurnVerdict()
     add = verdict.checks.append
     folded = fold(reply)
-    window = fold(first_window(reply))
+    raw_window = first_window(reply)
+    window = fold(raw_window)
     # The multi-question case answers several things in order: its honesty and named
     # missing detail may come after the first answer.
-    honest_scope = folded if turn.category == "multi_question" else window
+    multi = turn.category == "multi_question"
+    honest_scope, raw_scope = (folded, reply) if multi else (window, raw_window)
 
     add(CheckResult("reply", bool(folded), "" if folded else "respuesta vacía"))
-    for pattern in turn.first:
-        ok = find(pattern, window) is not None
+    # A multi-question's first answer opens the reply, like any answer.
+    for pattern in (*turn.first, *(turn.in_order[:1] if multi else ())):
+        ok = find(pattern, window, raw=raw_window) is not None
         add(CheckResult("first", ok, "" if ok else f"«{pattern}» no está en la primera oración «{_excerpt(window)}»"))
     for pattern in turn.all:
-        ok = find(pattern, folded) is not None
+        ok = find(pattern, folded, raw=reply) is not None
         add(CheckResult("all", ok, "" if ok else f"falta «{pattern}»"))
     if turn.any:
-        ok = any(find(pattern, folded) for pattern in turn.any)
+        ok = any(find(pattern, folded, raw=reply) for pattern in turn.any)
         add(CheckResult("any", ok, "" if ok else "no aparece ninguno de " + ", ".join(f"«{p}»" for p in turn.any)))
     forbidden = (*GLOBAL_FORBIDDEN, *CATEGORY_FORBIDDEN.get(turn.category or "", ()), *turn.none)
     for pattern in forbidden:
         match = find(pattern, folded)
         add(CheckResult("none", match is None, "" if match is None else f"contiene lo prohibido «{pattern}»"))
     if turn.in_order:
-        position, ok, detail = 0, True, ""
-        for pattern in turn.in_order:
-            match = find(pattern, folded, position)
-            if match is None:
-                ok = False
-                earlier = find(pattern, folded)
-                detail = f"«{pattern}» " + ("fuera de orden" if earlier else "no aparece")
-                break
-            position = match.end()
-        add(CheckResult("in_order", ok, detail))
+        add(_in_order(turn.in_order, reply, folded))
     if turn.cites:
         ok = re.search(_CITATION, folded) is not None
         add(CheckResult("cites", ok, "" if ok else "no cita la Nota de Prensa 9-26"))
@@ -376,7 +382,7 @@ def check_reply(turn: Turn, reply: str) -> TurnVerdict:
         ok = find("@channel", folded) is not None
         add(CheckResult("channel", ok, "" if ok else "no indica un canal oficial"))
     if turn.missing:
-        ok = find(turn.missing, honest_scope) is not None
+        ok = find(turn.missing, honest_scope, raw=raw_scope) is not None
         add(CheckResult("missing", ok, "" if ok else f"no nombra el dato que falta («{turn.missing}»)"))
     if turn.corrects:
         ok = re.search(_CORRECTION, window) is not None
@@ -386,6 +392,24 @@ def check_reply(turn: Turn, reply: str) -> TurnVerdict:
         ok = words <= turn.max_words
         add(CheckResult("max_words", ok, "" if ok else f"{words} palabras (máximo {turn.max_words})"))
     return verdict
+
+
+def _in_order(patterns: Sequence[str], reply: str, folded: str) -> CheckResult:
+    """Each answer after the previous one; or all of them within one sentence, which answers
+    the questions together ("El Perú fue sede de la 63.ª Sesión Plenaria del Panel
+    Intergubernamental…" answers "¿qué es el IPCC y qué pasó en el Perú?")."""
+    position = 0
+    for pattern in patterns:
+        match = find(pattern, folded, position)
+        if match is None and find(pattern, "", raw=reply):  # "@yes" has no position: anywhere
+            continue
+        if match is None:
+            if any(all(find(p, fold(s), raw=s) for p in patterns) for s in sentences(reply)):
+                return CheckResult("in_order", True)
+            return CheckResult("in_order", False,
+                               f"«{pattern}» " + ("fuera de orden" if find(pattern, folded) else "no aparece"))
+        position = match.end()
+    return CheckResult("in_order", True)
 
 
 def reply_text(messages: Iterable[Dict[str, Any]]) -> str:

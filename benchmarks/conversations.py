@@ -98,6 +98,7 @@ class TurnResult:
 class ConversationResult:
     id: str
     turns: List[TurnResult]
+    sender: str = ""
 
     @property
     def checked(self) -> List[TurnResult]:
@@ -212,7 +213,7 @@ def play_conversation(conversation: Conversation, rasa_url: str, corpus: Corpus,
             ))
         results.append(TurnResult(conversation.id, index, turn.user, turn.category, reply, latency, verdict,
                                   problems))
-    return ConversationResult(conversation.id, results)
+    return ConversationResult(conversation.id, results, sender)
 
 
 def score(conversations: Sequence[Conversation], rasa_url: str, *, corpus: Optional[Corpus] = None,
@@ -559,6 +560,21 @@ def write_document(path: Path, split: str, section: str, new_log_rows: List[str]
     path.write_text("\n\n".join(p.strip("\n") for p in parts) + "\n", encoding="utf-8")
 
 
+def write_replies(path: Path, reports: Sequence[Report]) -> None:
+    """Every turn of every system, one JSON object per line."""
+    with open(path, "w", encoding="utf-8") as out:
+        for report in reports:
+            for turn in report.turns:
+                out.write(json.dumps({
+                    "system": report.label, "conversation": turn.conversation, "turn": turn.index,
+                    "category": turn.category, "user": turn.user, "reply": turn.reply,
+                    "latency_ms": round(turn.latency_ms, 1),
+                    "passed": turn.passed if turn.verdict else None,
+                    "failed": [f"{c.name}: {c.detail}" for c in turn.verdict.failed] if turn.verdict else [],
+                    "ungrounded": [f"{m.kind}: {m.text}" for m in turn.ungrounded],
+                }, ensure_ascii=False) + "\n")
+
+
 # --- command line ------------------------------------------------------------------------
 
 
@@ -570,6 +586,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="commit o rama de referencia que se mide en la misma corrida")
     parser.add_argument("--output", type=Path, default=DOC, help="documento a escribir")
     parser.add_argument("--limit", type=int, help="solo las primeras N conversaciones (para probar)")
+    parser.add_argument("--replies", type=Path,
+                        help="también escribe cada turno (mensaje, respuesta, comprobaciones) en este archivo JSON Lines")
     args = parser.parse_args(argv)
 
     conversations = load_split(args.split)
@@ -600,6 +618,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     section = split_section(args.split, reports, commits, started_at, seconds, conversations, subset)
     rows = log_rows(reports, commits, started_at, subset, total) if args.split == "heldout" else []
     write_document(args.output, args.split, section, rows)
+    if args.replies:
+        write_replies(args.replies, reports)
     for report in reports:
         print(f"{report.label}: exactitud estricta por turno {_pct(report.accuracy)}, por conversación "
               f"{_pct(report.conversation_accuracy)}, sin fuente {len(report.ungrounded)}, p95 "
