@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SET_DIR = ROOT / "tests" / "conversations"
 SPLITS = {"tuning": SET_DIR / "tuning.yml", "heldout": SET_DIR / "heldout.yml"}
 DOC = ROOT / "docs" / "benchmarks" / "conversations.md"
+NOTES = Path(__file__).with_name("conversations_notes.md")
 MODEL_CACHE = ROOT / "var" / "eval-models"
 CURRENT_MODEL = ROOT / "models" / "asistente.tar.gz"
 P95_RATIO_TARGET = 1.3
@@ -132,6 +133,8 @@ class Report:
     label: str
     conversations: List[ConversationResult] = field(default_factory=list)
     load_seconds: Optional[float] = None
+    # Latencies of further rounds (--rounds): only for the latency figures.
+    extra_latencies: List[float] = field(default_factory=list)
 
     @property
     def turns(self) -> List[TurnResult]:
@@ -164,7 +167,7 @@ class Report:
 
     @property
     def latencies(self) -> List[float]:
-        return [t.latency_ms for t in self.turns]
+        return [t.latency_ms for t in self.turns] + self.extra_latencies
 
     @property
     def failures(self) -> List[TurnResult]:
@@ -369,24 +372,31 @@ def baseline_model(tree: Path, log_path: Path) -> Path:
     return cached
 
 
-def run_systems(conversations: Sequence[Conversation], systems: Sequence[System], workdir: Path) -> List[Report]:
+def run_systems(conversations: Sequence[Conversation], systems: Sequence[System], workdir: Path,
+                rounds: int = 1) -> List[Report]:
     """Start every system (one after the other, so that model loads do not compete), then
-    play each conversation against all of them, alternating which goes first."""
+    play each conversation against all of them, alternating which goes first. Further
+    rounds replay everything with fresh senders and only add latencies."""
     reports = [Report(s.label) for s in systems]
     with _all_running(systems, workdir) as live:
         for report, server in zip(reports, live):
             report.load_seconds = server.load_seconds
             ask(requests.Session(), server.rasa_url, f"calentamiento-{uuid.uuid4().hex[:8]}", "hola")
         sessions = [requests.Session() for _ in live]
-        for number, conversation in enumerate(conversations):
-            order = list(range(len(live)))
-            if number % 2:
-                order.reverse()
-            for index in order:
-                reports[index].conversations.append(
-                    play_conversation(conversation, live[index].rasa_url, live[index].corpus, sessions[index]))
-            if (number + 1) % 50 == 0:
-                print(f"  {number + 1}/{len(conversations)} conversaciones", flush=True)
+        for round_number in range(rounds):
+            for number, conversation in enumerate(conversations):
+                order = list(range(len(live)))
+                if (number + round_number) % 2:
+                    order.reverse()
+                for index in order:
+                    played = play_conversation(conversation, live[index].rasa_url, live[index].corpus,
+                                               sessions[index])
+                    if round_number == 0:
+                        reports[index].conversations.append(played)
+                    else:
+                        reports[index].extra_latencies += [t.latency_ms for t in played.turns]
+                if (number + 1) % 50 == 0:
+                    print(f"  ronda {round_number + 1}: {number + 1}/{len(conversations)} conversaciones", flush=True)
     return reports
 
 
@@ -436,6 +446,7 @@ model load is the time from starting the servers until both answer.
     make eval-conversations                      # tuning half (tune on this one)
     make eval-conversations SPLIT=heldout        # held-out half: every scoring is logged below
     make eval-conversations BASELINE=<git ref>   # also that commit, in the same run
+    make eval-conversations ROUNDS=3             # replay 3 times for steadier latency figures
 """
 
 
@@ -454,7 +465,7 @@ def _cell(text: str, limit: int = 320) -> str:
 
 
 def split_section(split: str, reports: List[Report], commits: List[str], started: dt.datetime, seconds: float,
-                  conversations: Sequence[Conversation], subset: bool) -> str:
+                  conversations: Sequence[Conversation], subset: bool, rounds: int = 1) -> str:
     actual = reports[0]
     lines = [f"<!-- split:{split} -->", f"## {'Tuning' if split == 'tuning' else 'Held-out'} half "
              f"(`{SPLITS[split].relative_to(ROOT) if split in SPLITS else split}`)", ""]
@@ -462,7 +473,8 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
     lines.append(
         f"Run of {started:%Y-%m-%d %H:%M} UTC, {len(conversations)} conversations"
         f"{' (a subset)' if subset else ''}, {checked} checked turns, {len(actual.turns)} turns in all; "
-        f"{os.cpu_count()} cores; the whole run took {seconds:.0f} s."
+        f"{os.cpu_count()} cores; the whole run took {seconds:.0f} s"
+        + (f"; latencies pooled over {rounds} rounds (accuracy from the first)." if rounds > 1 else ".")
     )
     lines.append("")
     header = "| | " + " | ".join(f"{r.label} (`{c}`)" for r, c in zip(reports, commits)) + " |"
@@ -554,6 +566,8 @@ def write_document(path: Path, split: str, section: str, new_log_rows: List[str]
     rows += new_log_rows
     parts = [INTRO]
     parts += [sections[name] for name in ("tuning", "heldout") if name in sections]
+    if NOTES.exists():
+        parts.append(NOTES.read_text(encoding="utf-8"))
     parts += [LOG_HEADER + "\n\nEvery scoring of the held-out half, by anyone, in order. Never tune on it.\n\n"
               + LOG_TABLE + ("\n" + "\n".join(rows) if rows else "")]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -586,6 +600,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="commit o rama de referencia que se mide en la misma corrida")
     parser.add_argument("--output", type=Path, default=DOC, help="documento a escribir")
     parser.add_argument("--limit", type=int, help="solo las primeras N conversaciones (para probar)")
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS") or 1),
+                        help="rondas de juego para medir la latencia (la exactitud es la de la primera)")
     parser.add_argument("--replies", type=Path,
                         help="también escribe cada turno (mensaje, respuesta, comprobaciones) en este archivo JSON Lines")
     args = parser.parse_args(argv)
@@ -611,11 +627,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             systems.append(System(f"base {args.baseline}", tree, model, commit[:7]))
         print(f"{len(conversations)} conversaciones de {args.split}"
               f"{f' contra {len(systems)} sistemas' if len(systems) > 1 else ''}.", flush=True)
-        reports = run_systems(conversations, systems, workdir)
+        reports = run_systems(conversations, systems, workdir, max(1, args.rounds))
     seconds = time.perf_counter() - started
 
     commits = [s.commit for s in systems]
-    section = split_section(args.split, reports, commits, started_at, seconds, conversations, subset)
+    section = split_section(args.split, reports, commits, started_at, seconds, conversations, subset,
+                            max(1, args.rounds))
     rows = log_rows(reports, commits, started_at, subset, total) if args.split == "heldout" else []
     write_document(args.output, args.split, section, rows)
     if args.replies:

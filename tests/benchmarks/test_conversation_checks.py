@@ -232,3 +232,20 @@ def test_the_split_rule_balances_every_stratum(halves):
         strata.setdefault(conversation_split.stratum(conversation), []).append(assignment[conversation.id])
     for members in strata.values():
         assert abs(members.count("tuning") - members.count("heldout")) <= 1
+
+
+def test_the_readmes_describe_the_set_as_it_is(halves):
+    import re
+
+    from tests.conftest import ROOT
+
+    everything = halves["tuning"] + halves["heldout"]
+    total, multi = len(everything), sum(c.multi_turn for c in everything)
+    checked = sum(1 for c in everything for t in c.turns if t.checked)
+    front = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{total} citizens' conversations ({multi} multi-turn)" in front
+    readme = re.sub(r"\s+", " ", (ROOT / "tests" / "conversations" / "README.md").read_text(encoding="utf-8"))
+    assert (f"{total} conversations ({len(halves['tuning'])} per half), {multi} of them multi-turn "
+            f"(up to five turns), {checked} checked turns") in readme
+    assert len(halves["tuning"]) == len(halves["heldout"])
+    assert max(len(c.turns) for c in everything) == 5
