@@ -516,18 +516,22 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
         lines.append(f"| {CATEGORY_LABELS[category]} | {per[0][category].turns} | " + " | ".join(cells) + " |")
     lines += ["", "Conversation accuracy per category: of the conversations with a turn of that category, "
               "the share whose checked turns are all right."]
+    heldout = split == "heldout"
     for report in reports:
         issues = report.ungrounded
         lines += ["", f"### Ungrounded numbers, names and links: {report.label} ({len(issues)})", ""]
         if not issues:
             lines.append("None: every number, name and link in every reply is in the facts store, the "
                          "templates or the citizen's messages.")
-        for turn, mention in issues:
-            lines.append(f"- `{turn.conversation}` turn {turn.index}: {mention.kind} «{_cell(mention.text, 80)}» "
-                         f"in «{_cell(turn.reply, 200)}»")
+        for turn, mention in issues:  # on the held-out half: the name and where, not the reply
+            lines.append(f"- `{turn.conversation}` turn {turn.index}: {mention.kind} «{_cell(mention.text, 80)}»"
+                         + ("" if heldout else f" in «{_cell(turn.reply, 200)}»"))
     failures = actual.failures
     lines += ["", f"### Failed turns: {actual.label} ({len(failures)} of {len(actual.checked_turns)})", ""]
-    if not failures:
+    if heldout:
+        lines.append("Not listed for the held-out half, so that nobody tunes on them: read the tuning half's.")
+        failures = []
+    elif not failures:
         lines.append("None.")
     for turn in failures:
         why = "; ".join(f"{c.name}: {c.detail}" for c in turn.verdict.failed)

@@ -133,6 +133,13 @@ def test_the_baseline_is_compared_in_the_same_table(tmp_path):
     assert "p95 × 1.00" in text and "meets the target" in text
 
 
+def test_held_out_failures_are_counted_not_listed(tmp_path):
+    text = write(tmp_path / "c.md", "heldout", [fake_report(passed=False)])
+    assert "### Failed turns: actual (1 of 1)" in text and "Not listed for the held-out half" in text
+    assert "cuantos trajeron de jamaica" not in text and "Fueron 500" not in text
+    assert "`jam-01` turn 1: número «500»" in text  # ungrounded: by name and conversation
+
+
 def test_a_subset_of_the_held_out_half_is_logged_as_such(tmp_path):
     text = write(tmp_path / "c.md", "heldout", [fake_report()], subset=True)
     assert "| 1 of 183 |" in text
