@@ -139,7 +139,7 @@ def _digit_value(text: str) -> float:
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # "número", "nombre" or "enlace"
+    kind: str  # "number", "name" or "link"
     text: str  # as written in the reply
     value: object = None  # a number's value; a name's folded text
 
@@ -147,14 +147,14 @@ class Mention:
 def numbers_in(text: str) -> List[Mention]:
     """Every number in `text`, with its value (URLs and e-mail addresses left out)."""
     text = _URL.sub(" ", text)
-    found = [Mention("número", m.group(), _digit_value(m.group())) for m in _DIGITS.finditer(text)]
+    found = [Mention("number", m.group(), _digit_value(m.group())) for m in _DIGITS.finditer(text)]
     words = [(m.group(), fold(m.group())) for m in _WORD.finditer(text)]
     index = 0
     while index < len(words):
         raw, word = words[index]
         roman = _roman_value(raw)
         if roman is not None and index + 1 < len(words) and words[index + 1][0][:1].isupper():
-            found.append(Mention("número", raw, float(roman)))
+            found.append(Mention("number", raw, float(roman)))
             index += 1
             continue
         ordinal = _ordinal_value(word)
@@ -164,12 +164,12 @@ def numbers_in(text: str) -> List[Mention]:
                 following = _ordinal_value(words[end][1])
                 if following is not None and following < 10:
                     value, end = value + following, end + 1
-            found.append(Mention("número", " ".join(w for w, _ in words[index:end]), float(value)))
+            found.append(Mention("number", " ".join(w for w, _ in words[index:end]), float(value)))
             index = end
             continue
         value, end = _cardinal(words, index)
         if end > index:
-            found.append(Mention("número", " ".join(w for w, _ in words[index:end]), float(value)))
+            found.append(Mention("number", " ".join(w for w, _ in words[index:end]), float(value)))
             index = end
             continue
         index += 1
@@ -285,7 +285,7 @@ def names_in(text: str) -> List[Mention]:
 
     def close() -> None:
         if run:
-            names.append(Mention("nombre", " ".join(run), fold(" ".join(run))))
+            names.append(Mention("name", " ".join(run), fold(" ".join(run))))
             run.clear()
 
     for match in _WORD.finditer(text):
@@ -308,7 +308,7 @@ def names_in(text: str) -> List[Mention]:
 
 
 def urls_in(text: str) -> List[Mention]:
-    return [Mention("enlace", m.group().rstrip(".,;:)»"), fold(m.group().rstrip(".,;:)»/")))
+    return [Mention("link", m.group().rstrip(".,;:)»"), fold(m.group().rstrip(".,;:)»/")))
             for m in _URL.finditer(text)]
 
 

@@ -173,14 +173,14 @@ def test_insult_gets_a_calm_reply_with_a_channel_not_achievements():
 # --- the schema -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("data, message", [
-    ({"user": "x", "category": "nope", "first": "a"}, "categoría desconocida"),
-    ({"user": "x", "first": "a"}, "necesita «category»"),
+    ({"user": "x", "category": "nope", "first": "a"}, "unknown category"),
+    ({"user": "x", "first": "a"}, "needs a «category»"),
     ({"user": "x", "category": "missing_detail"}, "missing"),
     ({"user": "x", "category": "multi_question", "in_order": ["a"]}, "in_order"),
-    ({"user": "x", "category": "tone", "frist": "a"}, "claves desconocidas"),
+    ({"user": "x", "category": "tone", "frist": "a"}, "unknown keys"),
     ({"user": "", "category": "tone", "max_words": 3}, "«user»"),
-    ({"user": "x", "category": "tone", "first": "@nada"}, "patrón"),
-    ({"user": "x", "category": "tone", "cites": False}, "no comprueba nada"),
+    ({"user": "x", "category": "tone", "first": "@nada"}, "unknown alternative"),
+    ({"user": "x", "category": "tone", "cites": False}, "checks nothing"),
 ])
 def test_invalid_turns_are_refused(data, message):
     with pytest.raises(ValueError, match=message):
@@ -189,7 +189,7 @@ def test_invalid_turns_are_refused(data, message):
 
 def test_repeated_ids_are_refused():
     conversation = {"id": "a", "turns": [{"user": "ok", "category": "tone", "max_words": 3}]}
-    with pytest.raises(ValueError, match="repetido"):
+    with pytest.raises(ValueError, match="repeated id"):
         parse_conversations([conversation, conversation])
 
 

@@ -84,16 +84,16 @@ def test_make_eval_conversations_runs_the_real_servers(tmp_path):
     assert "| Date (UTC) |" in text and "## Held-out scoring log" in text
     lines = [json.loads(line) for line in replies.read_text(encoding="utf-8").splitlines()]
     assert lines and all(line["reply"] for line in lines)
-    assert "exactitud estricta por turno" in result.stdout
+    assert "strict accuracy per turn" in result.stdout
 
 
 # --- the document ------------------------------------------------------------------------------
 
 def fake_report(label="actual", passed=True):
-    verdict = TurnVerdict([CheckResult("first", passed, "" if passed else "«24» no está")])
+    verdict = TurnVerdict([CheckResult("first", passed, "" if passed else "«24» not in the first sentence")])
     turn = bench.TurnResult("jam-01", 1, "cuantos trajeron de jamaica", "specific_fact",
                             "Fueron 500 | peruanos\nFuente: …", 42.0, verdict,
-                            [] if passed else [Mention("número", "500", 500.0)])
+                            [] if passed else [Mention("number", "500", 500.0)])
     return bench.Report(label, [bench.ConversationResult("jam-01", [turn])], load_seconds=12.5)
 
 
@@ -122,8 +122,8 @@ def test_a_run_replaces_its_split_and_keeps_the_other_and_the_log(tmp_path):
 def test_the_document_lists_failures_and_ungrounded_mentions(tmp_path):
     text = write(tmp_path / "c.md", "tuning", [fake_report(passed=False)])
     assert "### Failed turns: actual (1 of 1)" in text
-    assert "`jam-01` turn 1 (specific_fact)" in text and "first: «24» no está" in text
-    assert "número «500»" in text
+    assert "`jam-01` turn 1 (specific_fact)" in text and "first: «24» not in the first sentence" in text
+    assert "number «500»" in text
     assert "Fueron 500 \\| peruanos ⏎ Fuente" in text  # table-safe, one line
 
 
@@ -137,7 +137,7 @@ def test_held_out_failures_are_counted_not_listed(tmp_path):
     text = write(tmp_path / "c.md", "heldout", [fake_report(passed=False)])
     assert "### Failed turns: actual (1 of 1)" in text and "Not listed for the held-out half" in text
     assert "cuantos trajeron de jamaica" not in text and "Fueron 500" not in text
-    assert "`jam-01` turn 1: número «500»" in text  # ungrounded: by name and conversation
+    assert "`jam-01` turn 1: number «500»" in text  # ungrounded: by name and conversation
 
 
 def test_a_subset_of_the_held_out_half_is_logged_as_such(tmp_path):
