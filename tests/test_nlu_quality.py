@@ -19,9 +19,11 @@ from benchmarks.near_duplicates import near_duplicates
 from benchmarks.nlu import SPLITS, TRAIN_DIR, load_examples, score
 from tests.conftest import MODEL, ROOT
 
-HELDOUT_ACCURACY_FLOOR = 0.935  # reached: 0.946
-HELDOUT_MACRO_F1_FLOOR = 0.94  # reached: 0.951
-OUT_OF_SCOPE_F1_FLOOR = 0.885  # reached: 0.901
+# Reached on the held-out set without near copies (docs/benchmarks/nlu.md, 2026-12-02); before
+# the 64 near copies were replaced: 0.946, 0.951 and 0.901.
+HELDOUT_ACCURACY_FLOOR = 0.925  # reached: 0.937
+HELDOUT_MACRO_F1_FLOOR = 0.93  # reached: 0.942
+OUT_OF_SCOPE_F1_FLOOR = 0.875  # reached: 0.890
 
 
 @pytest.fixture(scope="module")
