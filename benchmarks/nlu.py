@@ -3,8 +3,9 @@
 Every system is trained on the same training data (data/nlu/) and scored on the same
 held-out set (tests/nlu_heldout.yml, never used for training). Rasa systems are trained
 and scored each in a fresh subprocess, so that times and memory do not leak between
-them. Writes docs/benchmarks/nlu.md (table, worst intents, then the notes kept in
-benchmarks/nlu_notes.md) and docs/benchmarks/nlu-confusion.png.
+them. Writes docs/benchmarks/nlu.md (table, earlier runs' figures beside this one's from
+benchmarks/nlu_recorded.yml, worst intents, then the notes kept in benchmarks/nlu_notes.md)
+and docs/benchmarks/nlu-confusion.png.
 
     python -m benchmarks.nlu                    # every system, writes the document
     python -m benchmarks.nlu --systems project  # some systems, prints only
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import json
 import os
 import pickle
@@ -24,13 +26,14 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN_DIR = ROOT / "data" / "nlu"
 SPLITS = {"heldout": ROOT / "tests" / "nlu_heldout.yml", "validation": ROOT / "tests" / "nlu_validation.yml"}
 DOCS = ROOT / "docs" / "benchmarks"
 NOTES = Path(__file__).with_name("nlu_notes.md")
+RECORDED = Path(__file__).with_name("nlu_recorded.yml")
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
@@ -44,15 +47,51 @@ LINEAR = "components.linear_intent_classifier.LinearIntentClassifier"
 DIET = {"name": "DIETClassifier", "epochs": 100, "entity_recognition": False,
         "constrain_similarities": True, "random_seed": 2026}
 
-# name -> (description, how to get its config: a file, a variant of config.yml, or None for scikit-learn)
-SYSTEMS: Dict[str, Tuple[str, object]] = {
-    "project": ("Pipeline del proyecto (config.yml)", ROOT / "config.yml"),
-    "project-encoder": ("Proyecto {toggle} vectores densos USE", ("toggle", ENCODER, "CountVectorsFeaturizer")),
-    "project-spelling": ("Proyecto {toggle} corrección ortográfica", ("toggle", SPELLING, "WhitespaceTokenizer")),
-    "project-unknown-words": ("Proyecto {toggle} filtro de palabras desconocidas", ("toggle", UNKNOWN_WORDS, LINEAR)),
-    "project-diet": ("Proyecto con DIET en lugar del clasificador lineal", ("replace", LINEAR, DIET)),
-    "rasa-default": ("Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"),
-    "tfidf-logreg": ("TF-IDF palabras + caracteres, regresión logística", None),
+
+@dataclass(frozen=True)
+class Toggle:
+    """config.yml without `component` if the project uses it; otherwise with it, inserted after
+    the last component named `after`."""
+
+    component: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Replace:
+    """config.yml with `component` replaced by the component configured as `replacement`."""
+
+    component: str
+    replacement: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class System:
+    """A system in the table: its description, and how to get its config. `config` is a config
+    file, a variant of config.yml, or None for the scikit-learn baseline (no Rasa config).
+    A toggle's description has a `{toggle}` that becomes "con" or "sin"."""
+
+    description: str
+    config: Union[Path, Toggle, Replace, None]
+
+    def describe(self) -> str:
+        if isinstance(self.config, Toggle):
+            return self.description.format(toggle="sin" if self.config.component in project_pipeline() else "con")
+        return self.description
+
+
+SYSTEMS: Dict[str, System] = {
+    "project": System("Pipeline del proyecto (config.yml)", ROOT / "config.yml"),
+    "project-encoder": System(
+        "Proyecto {toggle} vectores densos USE", Toggle(ENCODER, after="CountVectorsFeaturizer")),
+    "project-spelling": System(
+        "Proyecto {toggle} corrección ortográfica", Toggle(SPELLING, after="WhitespaceTokenizer")),
+    "project-unknown-words": System(
+        "Proyecto {toggle} filtro de palabras desconocidas", Toggle(UNKNOWN_WORDS, after=LINEAR)),
+    "project-diet": System("Proyecto con DIET en lugar del clasificador lineal", Replace(LINEAR, DIET)),
+    "rasa-default": System(
+        "Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"),
+    "tfidf-logreg": System("TF-IDF palabras + caracteres, regresión logística", None),
 }
 
 
@@ -63,28 +102,24 @@ def project_pipeline() -> List[str]:
 
 
 def description(system: str) -> str:
-    text, how = SYSTEMS[system]
-    if isinstance(how, tuple) and how[0] == "toggle":
-        return text.format(toggle="sin" if how[1] in project_pipeline() else "con")
-    return text
+    return SYSTEMS[system].describe()
 
 
 def config_file(system: str, directory: Path) -> Path:
     """The config to train `system` with; variants of config.yml are written to `directory`."""
     import yaml
 
-    how = SYSTEMS[system][1]
-    if not isinstance(how, tuple):
+    how = SYSTEMS[system].config
+    if isinstance(how, Path):
         return how
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     names = [c["name"] for c in config["pipeline"]]
-    kind, component, other = how
-    if kind == "replace":
-        config["pipeline"][names.index(component)] = dict(other)
-    elif component in names:
-        config["pipeline"].pop(names.index(component))
-    else:  # insert after the last component named `other`
-        config["pipeline"].insert(len(names) - names[::-1].index(other), {"name": component})
+    if isinstance(how, Replace):
+        config["pipeline"][names.index(how.component)] = dict(how.replacement)
+    elif how.component in names:
+        config["pipeline"].pop(names.index(how.component))
+    else:  # insert after the last component named `how.after`
+        config["pipeline"].insert(len(names) - names[::-1].index(how.after), {"name": how.component})
     path = directory / f"{system}.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
@@ -103,6 +138,15 @@ def collapse(label: str) -> str:
     return OUT_OF_SCOPE if label == FALLBACK else label
 
 
+class WeakIntent(NamedTuple):
+    """One of a system's five weakest intents, and what it was most often mistaken for."""
+
+    intent: str
+    f1: float
+    confusion: str  # the most frequent wrong prediction, "—" when there is none
+    count: int
+
+
 @dataclass
 class Result:
     system: str
@@ -114,7 +158,7 @@ class Result:
     oos_f1: float
     train_seconds: float
     model_mb: float
-    worst: List[Tuple[str, float, str, int]] = field(default_factory=list)
+    worst: List[WeakIntent] = field(default_factory=list)
     gold: List[str] = field(default_factory=list)
     predicted: List[str] = field(default_factory=list)
 
@@ -131,7 +175,7 @@ def score(system: str, gold: Sequence[str], predicted: Sequence[str], train_seco
     for label in sorted(labels, key=lambda name: f1_by_label[name])[:5]:
         errors = Counter(p for g, p in zip(gold, predicted) if g == label and p != label)
         confusion, count = errors.most_common(1)[0] if errors else ("—", 0)
-        worst.append((label, float(f1_by_label[label]), confusion, count))
+        worst.append(WeakIntent(label, float(f1_by_label[label]), confusion, count))
     return Result(
         system=system,
         description=description(system),
@@ -215,7 +259,7 @@ def run_in_subprocess(system: str, split: str) -> Result:
         if child.returncode != 0:
             raise RuntimeError(f"{system} falló:\n{child.stderr[-4000:]}")
         data = json.loads(Path(output.name).read_text(encoding="utf-8"))
-    data["worst"] = [tuple(w) for w in data["worst"]]
+    data["worst"] = [WeakIntent(*w) for w in data["worst"]]
     return Result(**data)
 
 
@@ -235,8 +279,59 @@ def table(results: List[Result]) -> str:
 def worst_table(results: List[Result]) -> str:
     lines = ["| Sistema | Intención | F1 | Confusión principal (casos) |", "| --- | --- | ---: | --- |"]
     for r in results:
-        for label, f1, confusion, count in r.worst:
-            lines.append(f"| {r.system} | {label} | {f1:.2f} | {confusion} ({count}) |")
+        for w in r.worst:
+            lines.append(f"| {r.system} | {w.intent} | {w.f1:.2f} | {w.confusion} ({w.count}) |")
+    return "\n".join(lines)
+
+
+METRICS = ("accuracy", "macro_f1", "oos_precision", "oos_recall", "oos_f1")
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """An earlier run's held-out figures (benchmarks/nlu_recorded.yml): system -> metric -> value."""
+
+    label: str
+    date: str
+    commit: str
+    heldout_messages: int
+    systems: Dict[str, Dict[str, float]]
+
+
+def recorded_runs(path: Path = RECORDED) -> List[RecordedRun]:
+    import yaml
+
+    return [RecordedRun(**run) for run in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+
+
+def this_run() -> str:
+    """Today's date and the commit the evaluation ran on, flagged when its inputs had uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "desconocido"
+    inputs = ["config.yml", "domain.yml", "components", "data/nlu", "benchmarks", *map(str, SPLITS.values())]
+    if git("status", "--porcelain", "--untracked-files=no", "--", *inputs):
+        commit += " con cambios sin confirmar"
+    return f"{datetime.date.today().isoformat()}, commit {commit}"
+
+
+def comparison(run: RecordedRun, results: List[Result], current: str) -> str:
+    """The recorded run's figures beside this run's, "before → now", for the systems in both."""
+    lines = [
+        f"### {run.label}",
+        "",
+        f"Antes: {run.heldout_messages} mensajes reservados, ejecución del {run.date}, commit {run.commit}. "
+        f"Ahora: {len(results[0].gold)} mensajes, ejecución del {current}.",
+        "",
+        "| Sistema | Exactitud | F1 macro | Fuera de alcance: precisión | recall | F1 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        before = run.systems.get(r.system)
+        if before:
+            cells = " | ".join(f"{before[m]:.3f} → {getattr(r, m):.3f}" for m in METRICS)
+            lines.append(f"| {r.description} | {cells} |")
     return "\n".join(lines)
 
 
@@ -271,7 +366,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.one:  # child process: one system, result as JSON
         split = SPLITS[args.split]
         with tempfile.TemporaryDirectory() as directory:
-            if SYSTEMS[args.one][1] is None:
+            if SYSTEMS[args.one].config is None:
                 result = run_tfidf(split)
             else:
                 result = run_rasa(args.one, config_file(args.one, Path(directory)), split)
@@ -291,6 +386,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         DOCS.mkdir(parents=True, exist_ok=True)
         confusion_image(results[0], DOCS / "nlu-confusion.png")
         heldout = len(results[0].gold)
+        current = this_run()
+        earlier = "".join(f"\n\n{comparison(run, results, current)}" for run in recorded_runs())
         document = (
             "# Benchmark de NLU\n\n"
             "Generado por `make eval` (benchmarks/nlu.py): mismo entrenamiento (`data/nlu/`) y mismo "
@@ -298,8 +395,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             "para todos los sistemas. Una predicción `nlu_fallback` cuenta como fuera de alcance. "
             "Los tiempos dependen de la máquina (2 núcleos). Las métricas de los sistemas sin DIET se "
             "reproducen exactas; las de DIET y del pipeline por defecto de Rasa (TensorFlow en CPU, que "
-            "no es determinista bit a bit) varían en torno a ±0,01 entre ejecuciones.\n\n"
-            + report + "\n\n## Las cinco intenciones más débiles de cada sistema\n\n" + worst_table(results)
+            "no es determinista bit a bit) varían en torno a ±0,01 entre ejecuciones. "
+            f"Ejecución del {current}.\n\n"
+            + report
+            + ("\n\n## Ejecuciones anteriores (antes → ahora)" + earlier if earlier else "")
+            + "\n\n## Las cinco intenciones más débiles de cada sistema\n\n" + worst_table(results)
             + "\n\n![Matriz de confusión del pipeline del proyecto](nlu-confusion.png)\n\n"
             + NOTES.read_text(encoding="utf-8")
         )

@@ -2,28 +2,28 @@
 
 The held-out set (tests/nlu_heldout.yml) was written independently of the training
 data and is never trained on; the validation split (tests/nlu_validation.yml) is
-what thresholds are tuned on. The accuracy floor sits a little under what the
-project's pipeline reaches (see docs/benchmarks/nlu.md), so that a data or config
-change that breaks understanding fails CI.
+what thresholds are tuned on. Neither may hold a copy or a near copy of a training
+example, nor the held-out set of a validation message (benchmarks/near_duplicates.py:
+`python -m benchmarks.near_duplicates` lists what these tests refuse). The accuracy
+floor sits a little under what the project's pipeline reaches (see
+docs/benchmarks/nlu.md), so that a data or config change that breaks understanding
+fails CI.
 """
 import asyncio
-import re
 from collections import Counter
 
 import pytest
 import yaml
 
-from actions.countries import fold
+from benchmarks.near_duplicates import near_duplicates
 from benchmarks.nlu import SPLITS, TRAIN_DIR, load_examples, score
 from tests.conftest import MODEL, ROOT
 
-HELDOUT_ACCURACY_FLOOR = 0.935  # reached: 0.946
-HELDOUT_MACRO_F1_FLOOR = 0.94  # reached: 0.951
-OUT_OF_SCOPE_F1_FLOOR = 0.885  # reached: 0.901
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"[^\w ]", "", fold(text)).strip()
+# Reached on the held-out set without near copies (docs/benchmarks/nlu.md, 2026-12-02); before
+# the 64 near copies were replaced: 0.946, 0.951 and 0.901.
+HELDOUT_ACCURACY_FLOOR = 0.925  # reached: 0.937
+HELDOUT_MACRO_F1_FLOOR = 0.93  # reached: 0.942
+OUT_OF_SCOPE_F1_FLOOR = 0.875  # reached: 0.890
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +41,18 @@ def validation():
     return load_examples(SPLITS["validation"])
 
 
-def test_no_heldout_or_validation_message_is_in_the_training_data(training, heldout, validation):
-    trained = {normalise(text) for text, _ in training}
-    for split in (heldout, validation):
-        leaked = sorted({text for text, _ in split if normalise(text) in trained})
-        assert leaked == []
-
-
-def test_heldout_and_validation_do_not_overlap(heldout, validation):
-    validated = {normalise(text) for text, _ in validation}
-    assert sorted(text for text, _ in heldout if normalise(text) in validated) == []
+@pytest.mark.parametrize("split, reference", [
+    ("validation", "training"), ("heldout", "training"), ("heldout", "validation"),
+])
+def test_no_evaluation_message_is_a_copy_or_near_copy(request, split, reference):
+    """Same text once case, accents and punctuation are ignored, 0.9 of the characters or of
+    the words in common, or one word apart: a message the model has (nearly) seen measures
+    memory, not understanding. Replace the evaluation message with a new one, or leave the
+    training example out."""
+    found = near_duplicates([text for text, _ in request.getfixturevalue(split)],
+                            [text for text, _ in request.getfixturevalue(reference)])
+    messages = len({d.message for d in found})
+    assert not found, f"{messages} {split} messages near {reference} ones:\n" + "\n".join(map(str, found))
 
 
 def test_heldout_covers_every_intent_and_enough_out_of_scope(heldout):
