@@ -46,7 +46,7 @@ web: $(WEB_BUNDLE)
 $(WEB_BUNDLE): web/package.json web/package-lock.json scripts/build_web.py | $(INSTALLED)
 	@command -v npm >/dev/null || { echo "Error: se necesitan Node.js y npm (apt-get install nodejs npm)" >&2; exit 1; }
 	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	$(PY) scripts/build_web.py
+	$(PY) -m scripts.build_web
 
 # Debian's Chromium for the browser tests; does nothing when it is installed.
 browser:
@@ -62,10 +62,10 @@ $(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
 train: $(MODEL)
 
 run: $(INSTALLED) $(WEB_BUNDLE) facts $(MODEL)
-	$(PY) scripts/serve.py
+	$(PY) -m scripts.serve
 
 chat: $(INSTALLED)
-	$(PY) scripts/chat.py
+	$(PY) -m scripts.chat
 
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
+import settings
 from console import queries
 from console.db import make_engine
 from console.indexer import SETTLE_SECONDS, Indexer
@@ -32,7 +33,7 @@ from console.migrate import upgrade
 from console.models import events, rasa_metadata
 from tests.postgres import temporary_database
 
-ZONE = ZoneInfo("America/Lima")
+ZONE = ZoneInfo(settings.TIMEZONE)
 INTENTS = ["ask_vote_abroad", "ask_repatriation", "report_stranded", "ask_procedures", "greet", "ask_culture",
            "ask_integration", "ask_multilateral", "thank", "goodbye", "out_of_scope", "request_human"]
 WORDS = ("voto extranjero repatriación jamaica bolivia pasaporte consulado multa elecciones oea chile ecuador "

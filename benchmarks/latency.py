@@ -23,7 +23,8 @@ from typing import List, Tuple
 import requests
 
 from benchmarks.nlu import SPLITS, load_examples
-from scripts.serve import BIN, DEFAULT_MODEL, ROOT, Servers, free_port, scratch_stores
+from scripts.serve import BIN, Servers, free_port, scratch_stores
+from settings import MODEL_FILE, ROOT
 
 
 def percentile(values: List[float], fraction: float) -> float:
@@ -84,7 +85,7 @@ def main() -> int:
     parser.add_argument("--train", action="store_true", help="también mide un entrenamiento completo")
     args = parser.parse_args()
 
-    model = DEFAULT_MODEL
+    model = MODEL_FILE
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
         if args.train:

@@ -24,12 +24,10 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.latency import percentile  # noqa: E402
-from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from scripts.serve import DEFAULT_MODEL, Servers, free_port, scratch_stores  # noqa: E402
+from benchmarks.latency import percentile
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+from scripts.serve import Servers, free_port, scratch_stores
+from settings import MODEL_FILE
 
 QUESTIONS = [
     ("¿Cuántos peruanos fueron repatriados desde Jamaica?", "24 peruanos"),
@@ -106,7 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     servers = None
     if not args.site:
         workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
-        servers = Servers(free_port(), free_port(), DEFAULT_MODEL, web_port=free_port(), log_dir=workdir,
+        servers = Servers(free_port(), free_port(), MODEL_FILE, web_port=free_port(), log_dir=workdir,
                           env=scratch_stores(workdir))
         print("Iniciando los servidores...", flush=True)
         started = time.perf_counter()

@@ -17,14 +17,12 @@ import time
 from pathlib import Path
 from typing import List
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.latency import percentile  # noqa: E402
-from channels.whatsapp_store import WhatsAppStore, message_key  # noqa: E402
-from scripts.serve import DEFAULT_MODEL, Servers, free_port, scratch_stores  # noqa: E402
-from tests.graph_api import GraphApiStandIn, channel_env  # noqa: E402
-from tests.whatsapp_payloads import WhatsAppCitizen, text_message  # noqa: E402
+from benchmarks.latency import percentile
+from channels.whatsapp_store import WhatsAppStore, message_key
+from scripts.serve import Servers, free_port, scratch_stores
+from settings import MODEL_FILE
+from tests.graph_api import GraphApiStandIn, channel_env
+from tests.whatsapp_payloads import WhatsAppCitizen, text_message
 
 QUESTIONS = ["hola", "¿Cuántos peruanos fueron repatriados desde Jamaica?", "estoy varado en Bolivia",
              "¿qué es la campaña tu voto cruza fronteras?"]
@@ -55,7 +53,7 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-whatsapp-"))
     with GraphApiStandIn() as graph:
-        servers = Servers(free_port(), free_port(), DEFAULT_MODEL, log_dir=workdir / "logs",
+        servers = Servers(free_port(), free_port(), MODEL_FILE, log_dir=workdir / "logs",
                           env={**scratch_stores(workdir), **channel_env(graph)})
         print("Iniciando los servidores...", flush=True)
         started = time.perf_counter()

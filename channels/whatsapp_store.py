@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import List, Optional, Tuple
 
 from sqlalchemy import Column, DateTime, String, Text, create_engine, delete, select, update
@@ -30,11 +29,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
+import settings
+
 logger = logging.getLogger(__name__)
 
 Base = declarative_base()
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEN_TTL = dt.timedelta(days=7)
 MENU_TTL = dt.timedelta(hours=24)
 PENDING = "pending"
@@ -51,11 +51,7 @@ def message_key(message_id: str) -> str:
 
 def default_db_url() -> str:
     """WHATSAPP_DB_URL, else the tracker store's TRACKER_STORE_URL, else SQLite under var/."""
-    return (
-        os.environ.get("WHATSAPP_DB_URL")
-        or os.environ.get("TRACKER_STORE_URL")
-        or f"sqlite:///{REPO_ROOT / 'var' / 'conversations.db'}"
-    )
+    return os.environ.get("WHATSAPP_DB_URL") or settings.tracker_store_url()
 
 
 class SeenMessage(Base):

@@ -24,14 +24,15 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.engine import Engine
 
+import settings as shared_settings
 from console import audit, auth, charts, exports, queries, work
 from console import text as T
-from console.config import ROOT, Settings, secret_key
+from console.config import Settings, secret_key
 from console.db import make_engine
 from console.indexer import Indexer
 
 logger = logging.getLogger(__name__)
-DOMAIN_FILE = ROOT / "domain.yml"
+DOMAIN_FILE = shared_settings.DOMAIN_FILE
 PUBLIC_ENDPOINTS = {"login"}
 
 

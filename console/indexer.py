@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
+import settings
 from console import text as T
 from console.models import conversations, events, index_runs, index_state, messages
 
@@ -115,7 +116,7 @@ def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
 class Indexer:
     """Keeps the console's index of `engine`'s tracker store up to date."""
 
-    def __init__(self, engine: Engine, timezone: str = "America/Lima", min_interval: float = 0.0) -> None:
+    def __init__(self, engine: Engine, timezone: str = settings.TIMEZONE, min_interval: float = 0.0) -> None:
         self.engine = engine
         self.zone = ZoneInfo(timezone)
         self.min_interval = min_interval

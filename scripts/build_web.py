@@ -15,7 +15,8 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings import ROOT
+
 PACKAGE = ROOT / "web" / "node_modules" / "rasa-webchat"
 VENDOR = ROOT / "web" / "vendor"
 FONT_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")

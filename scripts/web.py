@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings import ROOT
+
 WEB_DIR = ROOT / "web"
 # What may be served; package.json, node_modules/ and anything else in web/ may not.
 PUBLIC_FILES = {"/", "/index.html", "/demo.css", "/demo.js", "/favicon.svg"}

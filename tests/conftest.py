@@ -11,7 +11,6 @@ import json
 import os
 import socket
 import sqlite3
-import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
@@ -19,14 +18,11 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from actions import settings  # noqa: E402
+import settings  # noqa: E402
 from actions.loader import load_dir  # noqa: E402
 from actions.store import FactStore, _store_for  # noqa: E402
 from scripts.serve import Servers, free_port, scratch_stores  # noqa: E402
@@ -34,7 +30,8 @@ from scripts.serve import Servers, free_port, scratch_stores  # noqa: E402
 if TYPE_CHECKING:
     from tests.graph_api import GraphApiStandIn
 
-MODEL = ROOT / "models" / "asistente.tar.gz"
+ROOT = settings.ROOT
+MODEL = settings.MODEL_FILE
 ARTIFACTS = ROOT / "tests" / "artifacts"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -60,7 +57,7 @@ def require_service(name: str, host: str, port: int) -> None:
 @pytest.fixture
 def seeded_store(tmp_path: Path) -> FactStore:
     """A SQLite facts store loaded from the reviewed data/facts/."""
-    store = FactStore(f"sqlite:///{tmp_path / 'facts.db'}")
+    store = FactStore(settings.sqlite_url(tmp_path / "facts.db"))
     load_dir(store, settings.DEFAULT_FACTS_DIR)
     return store
 

@@ -13,6 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import settings
 from console.app import create_app
 from console.auth import create_user
 from console.config import Settings
@@ -21,7 +22,7 @@ from console.indexer import Indexer
 from console.migrate import upgrade
 from privacy.tracker_store import RedactingSQLTrackerStore
 
-LIMA = ZoneInfo("America/Lima")
+LIMA = ZoneInfo(settings.TIMEZONE)
 PASSWORD = "contraseña-de-prueba-1"
 NOT_CONFIRMED = "No tengo esa información confirmada en mis fuentes oficiales (trámites)."
 

@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from scripts.serve import free_port
+from settings import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "contraseña-de-prueba-1"
 
 

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 
-from actions import settings
+import settings
 from actions.loader import load_dir
 from actions.store import FactStore
-from scripts.serve import ROOT, Servers, free_port
+from scripts.serve import Servers, free_port
 from tests.conftest import ARTIFACTS, MODEL, Conversation, require_service
 from tests.postgres import temporary_database
 
@@ -34,7 +34,7 @@ def production(postgres_admin_url):
             "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest", "RABBITMQ_QUEUE": f"asistente_events_{suffix}",
         }
         servers = Servers(rasa_port=free_port(), action_port=free_port(), model=MODEL, env=env,
-                          endpoints=ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
+                          endpoints=settings.ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
         servers.start()
         try:
             yield servers, database_url

@@ -48,7 +48,7 @@ def launch(tmp_path: Path):
     env = {**os.environ, **scratch_stores(tmp_path)}
     log = open(tmp_path / "run.log", "w+")
     launcher = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--rasa-port", str(ports["rasa"]),
+        [sys.executable, "-m", "scripts.serve", "--rasa-port", str(ports["rasa"]),
          "--action-port", str(ports["action"]), "--web-port", "0"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a background job
