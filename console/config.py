@@ -1,10 +1,12 @@
-"""Console settings, read from the environment (see README, "Consola del personal")."""
+"""Console settings, read from the environment (docs/configuration.md, "Staff console")."""
+
 from __future__ import annotations
 
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Dict
 
 import settings
 
@@ -46,3 +48,13 @@ class Settings:
     timezone: str = field(default_factory=lambda: os.environ.get("CONSOLE_TIMEZONE", settings.TIMEZONE))
     page_size: int = 50
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("CONSOLE_SECURE_COOKIES", "") == "1")
+
+    def flask_config(self) -> Dict[str, Any]:
+        """What the views read from `app.config` (CONSOLE_*)."""
+        return {
+            "CONSOLE_SESSION_MINUTES": self.session_minutes,
+            "CONSOLE_SESSION_MAX_HOURS": self.session_max_hours,
+            "CONSOLE_LOGIN_LIMIT": self.login_limit,
+            "CONSOLE_TIMEZONE": self.timezone,
+            "CONSOLE_PAGE_SIZE": self.page_size,
+        }

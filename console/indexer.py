@@ -28,8 +28,19 @@ from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
 import settings
-from console import text as T
 from console.models import conversations, events, index_runs, index_state, messages
+from console.text import (
+    FALLBACK_ACTIONS,
+    FALLBACK_INTENT,
+    FALLBACK_RESPONSES,
+    HANDOFF_ACTIONS,
+    HANDOFF_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    OUT_OF_SCOPE_RESPONSES,
+    UNANSWERED_REPLY,
+    event_data,
+    normalize,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +76,8 @@ def best_confidence(parse_data: dict) -> Optional[float]:
     """The classifier's confidence in its best real intent (for nlu_fallback, the best candidate's)."""
     intent = parse_data.get("intent") or {}
     candidates = [intent]
-    if intent.get("name") == T.FALLBACK_INTENT:
-        candidates = [c for c in parse_data.get("intent_ranking") or [] if c.get("name") != T.FALLBACK_INTENT] + candidates
+    if intent.get("name") == FALLBACK_INTENT:
+        candidates = [c for c in parse_data.get("intent_ranking") or [] if c.get("name") != FALLBACK_INTENT] + candidates
     for candidate in candidates:
         if isinstance(candidate.get("confidence"), (int, float)):
             return float(candidate["confidence"])
@@ -80,30 +91,30 @@ def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
     for event_id, type_name, timestamp, action_name, data in rows:
         summary.last_event_id = max(summary.last_event_id, event_id)
         if type_name == "user":
-            payload = T.event_data(data)
+            payload = event_data(data)
             parse = payload.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")
             current = Message(
                 event_id=event_id, at=float(timestamp or 0), text=str(payload.get("text") or ""),
                 intent=intent, confidence=best_confidence(parse),
-                fallback=intent == T.FALLBACK_INTENT, handoff=intent == T.HANDOFF_INTENT,
-                unanswered=intent == T.OUT_OF_SCOPE_INTENT,
+                fallback=intent == FALLBACK_INTENT, handoff=intent == HANDOFF_INTENT,
+                unanswered=intent == OUT_OF_SCOPE_INTENT,
             )
             summary.messages.append(current)
             summary.channel = summary.channel or str(payload.get("input_channel") or "")
         elif type_name == "bot":
             summary.bot_messages += 1
-            payload = T.event_data(data)
+            payload = event_data(data)
             response = (payload.get("metadata") or {}).get("utter_action")
             if current is not None:
-                if response in T.FALLBACK_RESPONSES:
+                if response in FALLBACK_RESPONSES:
                     current.fallback = True
-                if response in T.OUT_OF_SCOPE_RESPONSES or T.UNANSWERED_REPLY.search(str(payload.get("text") or "")):
+                if response in OUT_OF_SCOPE_RESPONSES or UNANSWERED_REPLY.search(str(payload.get("text") or "")):
                     current.unanswered = True
         elif type_name == "action" and current is not None:
-            if action_name in T.FALLBACK_ACTIONS:
+            if action_name in FALLBACK_ACTIONS:
                 current.fallback = True
-            if action_name in T.HANDOFF_ACTIONS:
+            if action_name in HANDOFF_ACTIONS:
                 current.handoff = True
         else:
             continue
@@ -244,6 +255,6 @@ class Indexer:
             "handoff": any(m.handoff for m in s.messages),
             "unanswered": any(m.unanswered for m in s.messages),
             "first_text": s.messages[0].text[:300],
-            "search_text": "\n".join(T.normalize(m.text) for m in s.messages),
+            "search_text": "\n".join(normalize(m.text) for m in s.messages),
             "last_event_id": s.last_event_id,
         }

@@ -14,9 +14,8 @@ from sqlalchemy import case, exists, func, not_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
-from console import text as T
-from console.models import conversations as C
-from console.models import corrections, events, messages as M, notes, reviews, tags
+from console.models import conversations, corrections, events, messages, notes, reviews, tags
+from console.text import CHANNEL_LABELS, channel_label, event_data, like_pattern
 
 MAX_QUERY_CHARS = 200
 MAX_TAG_CHARS = 64
@@ -62,7 +61,7 @@ class Filters:
             errors.append("La fecha «desde» es posterior a «hasta»; se intercambiaron.")
             filters.date_from, filters.date_to = filters.date_to, filters.date_from
         channel = (args.get("canal") or "").strip()
-        if channel and channel not in T.CHANNEL_LABELS:
+        if channel and channel not in CHANNEL_LABELS:
             errors.append("El canal elegido no existe.")
         else:
             filters.channel = channel
@@ -119,35 +118,35 @@ def _where(filters: Filters, zone: ZoneInfo) -> List[Any]:
     clauses: List[Any] = []
     start, end = day_bounds(filters.date_from, filters.date_to, zone)
     if start is not None:
-        clauses.append(C.c.last_at >= start)
+        clauses.append(conversations.c.last_at >= start)
     if end is not None:
-        clauses.append(C.c.first_at < end)
+        clauses.append(conversations.c.first_at < end)
     if filters.channel:
-        clauses.append(C.c.channel == filters.channel)
+        clauses.append(conversations.c.channel == filters.channel)
     if filters.intent:
-        clauses.append(C.c.id.in_(select(M.c.conversation_id).where(M.c.intent == filters.intent)))
+        clauses.append(conversations.c.id.in_(select(messages.c.conversation_id).where(messages.c.intent == filters.intent)))
     if filters.max_confidence is not None:
-        clauses.append(C.c.min_confidence < filters.max_confidence)
+        clauses.append(conversations.c.min_confidence < filters.max_confidence)
     if filters.fallback:
-        clauses.append(C.c.fallback.is_(True))
+        clauses.append(conversations.c.fallback.is_(True))
     if filters.handoff:
-        clauses.append(C.c.handoff.is_(True))
+        clauses.append(conversations.c.handoff.is_(True))
     if filters.unanswered:
-        clauses.append((C.c.unanswered.is_(True)) | (C.c.fallback.is_(True)))
-    reviewed = exists().where(reviews.c.sender_id == C.c.sender_id)
+        clauses.append((conversations.c.unanswered.is_(True)) | (conversations.c.fallback.is_(True)))
+    reviewed = exists().where(reviews.c.sender_id == conversations.c.sender_id)
     if filters.reviewed == "si":
         clauses.append(reviewed)
     elif filters.reviewed == "no":
         clauses.append(not_(reviewed))
     if filters.tag:
-        clauses.append(exists().where(tags.c.sender_id == C.c.sender_id, tags.c.tag == filters.tag))
+        clauses.append(exists().where(tags.c.sender_id == conversations.c.sender_id, tags.c.tag == filters.tag))
     if filters.q:
-        clauses.append(C.c.search_text.like(T.like_pattern(filters.q), escape="\\"))
+        clauses.append(conversations.c.search_text.like(like_pattern(filters.q), escape="\\"))
     return clauses
 
 
 def conversation_select(filters: Filters, zone: ZoneInfo) -> Select:
-    return select(C).where(*_where(filters, zone)).order_by(C.c.last_at.desc(), C.c.id.desc())
+    return select(conversations).where(*_where(filters, zone)).order_by(conversations.c.last_at.desc(), conversations.c.id.desc())
 
 
 @dataclass
@@ -169,7 +168,7 @@ def reviews_and_tags(conn: Connection, senders: List[str]) -> Tuple[Set[str], Di
 
 
 def list_conversations(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int = 50) -> Page:
-    total = conn.scalar(select(func.count()).select_from(C).where(*_where(filters, zone))) or 0
+    total = conn.scalar(select(func.count()).select_from(conversations).where(*_where(filters, zone))) or 0
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
     rows = [dict(r._mapping) for r in conn.execute(
@@ -180,12 +179,12 @@ def list_conversations(conn: Connection, filters: Filters, zone: ZoneInfo, page_
         for row in rows:
             row["reviewed"] = row["sender_id"] in done
             row["tags"] = labels.get(row["sender_id"], [])
-            row["channel_label"] = T.channel_label(row["channel"])
+            row["channel_label"] = channel_label(row["channel"])
     return Page(rows, total, page, pages)
 
 
 def known_intents(conn: Connection) -> List[str]:
-    return list(conn.scalars(select(M.c.intent).where(M.c.intent.is_not(None)).distinct().order_by(M.c.intent)))
+    return list(conn.scalars(select(messages.c.intent).where(messages.c.intent.is_not(None)).distinct().order_by(messages.c.intent)))
 
 
 def known_tags(conn: Connection) -> List[str]:
@@ -195,7 +194,7 @@ def known_tags(conn: Connection) -> List[str]:
 # --- one conversation ------------------------------------------------------------------
 
 def conversation(conn: Connection, conversation_id: int) -> Optional[Dict[str, Any]]:
-    row = conn.execute(select(C).where(C.c.id == conversation_id)).first()
+    row = conn.execute(select(conversations).where(conversations.c.id == conversation_id)).first()
     return dict(row._mapping) if row else None
 
 
@@ -209,8 +208,8 @@ def transcripts(conn: Connection, senders: List[str], zone: ZoneInfo) -> Dict[st
     fixed = dict(conn.execute(select(corrections.c.event_id, corrections.c.corrected_intent)
                               .where(corrections.c.sender_id.in_(senders))).all())
     flagged = {r.event_id: r for r in conn.execute(
-        select(M.c.event_id, M.c.fallback, M.c.handoff, M.c.unanswered, M.c.confidence)
-        .join(C, C.c.id == M.c.conversation_id).where(C.c.sender_id.in_(senders)))}
+        select(messages.c.event_id, messages.c.fallback, messages.c.handoff, messages.c.unanswered, messages.c.confidence)
+        .join(conversations, conversations.c.id == messages.c.conversation_id).where(conversations.c.sender_id.in_(senders)))}
     result: Dict[str, List[Dict[str, Any]]] = {sender: [] for sender in senders}
     for row in conn.execute(select(events).where(events.c.sender_id.in_(senders)).order_by(events.c.id)):
         item = _transcript_item(row, fixed, flagged, zone)
@@ -225,17 +224,17 @@ def _transcript_item(row: Any, fixed: Mapping[int, str], flagged: Mapping[int, A
     when = datetime.fromtimestamp(row.timestamp, zone) if row.timestamp else None
     item: Dict[str, Any] = {"event_id": row.id, "kind": row.type_name, "at": when}
     if row.type_name == "user":
-        data = T.event_data(row.data)
+        data = event_data(row.data)
         parse = data.get("parse_data") or {}
         ranking = [(r.get("name"), r.get("confidence")) for r in (parse.get("intent_ranking") or [])[:3]]
         flags = flagged.get(row.id)
         item.update(text=data.get("text") or "", intent=(parse.get("intent") or {}).get("name"),
                     confidence=flags.confidence if flags else (parse.get("intent") or {}).get("confidence"),
-                    ranking=ranking, channel=T.channel_label(data.get("input_channel") or ""),
+                    ranking=ranking, channel=channel_label(data.get("input_channel") or ""),
                     corrected=fixed.get(row.id), fallback=bool(flags and flags.fallback),
                     handoff=bool(flags and flags.handoff), unanswered=bool(flags and flags.unanswered))
     elif row.type_name == "bot":
-        data = T.event_data(row.data)
+        data = event_data(row.data)
         item.update(text=data.get("text") or "", response=(data.get("metadata") or {}).get("utter_action"),
                     buttons=[b.get("title") for b in ((data.get("data") or {}).get("buttons") or [])])
     elif row.type_name == "action":
@@ -245,7 +244,7 @@ def _transcript_item(row: Any, fixed: Mapping[int, str], flagged: Mapping[int, A
     elif row.type_name == "session_started":
         item.update(name="inicio de sesión")
     elif row.type_name == "slot":
-        data = T.event_data(row.data)
+        data = event_data(row.data)
         if data.get("value") is None:
             return None
         item.update(name=data.get("name"), value=data.get("value"))
@@ -290,11 +289,11 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
         board.days.append(day)
         day += timedelta(days=1)
     per_conversation = {r.first_day: r for r in conn.execute(
-        select(C.c.first_day, func.count().label("n"), _true(C.c.fallback).label("fallback"),
-               _true(C.c.handoff).label("handoff"))
-        .where(C.c.first_day.between(first, last)).group_by(C.c.first_day))}
+        select(conversations.c.first_day, func.count().label("n"), _true(conversations.c.fallback).label("fallback"),
+               _true(conversations.c.handoff).label("handoff"))
+        .where(conversations.c.first_day.between(first, last)).group_by(conversations.c.first_day))}
     per_message = dict(conn.execute(
-        select(M.c.day, func.count()).where(M.c.day.between(first, last)).group_by(M.c.day)).all())
+        select(messages.c.day, func.count()).where(messages.c.day.between(first, last)).group_by(messages.c.day)).all())
     for d in board.days:
         row = per_conversation.get(d)
         n = row.n if row else 0
@@ -304,12 +303,12 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
         board.handoff_rate.append(100.0 * (row.handoff or 0) / n if n else 0.0)
     count = func.count().label("n")
     board.top_intents = [(r[0], r[1]) for r in conn.execute(
-        select(M.c.intent, count).where(M.c.day.between(first, last), M.c.intent.is_not(None))
-        .group_by(M.c.intent).order_by(count.desc(), M.c.intent).limit(top))]
-    question = func.lower(M.c.text)
+        select(messages.c.intent, count).where(messages.c.day.between(first, last), messages.c.intent.is_not(None))
+        .group_by(messages.c.intent).order_by(count.desc(), messages.c.intent).limit(top))]
+    question = func.lower(messages.c.text)
     board.unanswered = [(r[0], r[1]) for r in conn.execute(
-        select(question, count).where(M.c.day.between(first, last), (M.c.fallback.is_(True)) | (M.c.unanswered.is_(True)),
-                                      not_(M.c.text.like("/%")))
+        select(question, count).where(messages.c.day.between(first, last), (messages.c.fallback.is_(True)) | (messages.c.unanswered.is_(True)),
+                                      not_(messages.c.text.like("/%")))
         .group_by(question).order_by(count.desc(), question).limit(top * 2))]
     total = sum(board.conversations)
     board.totals = {

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from console.models import corrections, events, notes, reviews, tags
-from console import text as T
+from console.text import event_data
 
 MAX_NOTE_CHARS = 4000
 TAG = re.compile(r"^[\w áéíóúñü.-]{1,64}$", re.IGNORECASE)
@@ -77,7 +77,7 @@ def correct_intent(conn: Connection, sender_id: str, event_id: int, intent: str,
         return None
     if intent not in set(allowed):
         raise WorkError("Esa intención no existe en el dominio del asistente.")
-    text = str(T.event_data(row.data).get("text") or "")
+    text = str(event_data(row.data).get("text") or "")
     values = dict(sender_id=sender_id, text=text, predicted_intent=row.intent_name, corrected_intent=intent,
                   corrected_by=username, corrected_at=_now())
     updated = conn.execute(update(corrections).where(corrections.c.event_id == event_id).values(**values))

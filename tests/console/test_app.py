@@ -16,7 +16,7 @@ SAMPLE_ARGS = {"conversation_id": 1, "event_id": 1}
 
 def every_route(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "login":
+        if rule.endpoint == "auth.login":
             continue
         path = rule.build({k: v for k, v in SAMPLE_ARGS.items() if k in rule.arguments})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
