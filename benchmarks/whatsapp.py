@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import List
 
 from benchmarks.latency import percentile
-from channels.whatsapp_store import WhatsAppStore, message_key
+from channels.whatsapp.store import WhatsAppStore, message_key
 from scripts.serve import Servers, free_port, scratch_stores
 from settings import MODEL_FILE
 from tests.graph_api import GraphApiStandIn, channel_env

@@ -49,7 +49,7 @@ def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict
         "WHATSAPP_APP_SECRET": "",
         "WHATSAPP_ACCESS_TOKEN": "",
         "WHATSAPP_PHONE_NUMBER_ID": "",
-        "WHATSAPP_API_BASE_URL": "",  # empty: channels.whatsapp_graph.DEFAULT_API_BASE_URL
+        "WHATSAPP_API_BASE_URL": "",  # empty: channels.whatsapp.graph.DEFAULT_API_BASE_URL
         "TWILIO_AUTH_TOKEN": "",
         "TWILIO_WEBHOOK_URL": "",
         "PHONE_HASH_KEY": "",

@@ -119,3 +119,15 @@ def test_a_request_without_sender_is_refused(server):
     params = form()
     del params["From"]
     assert post(f"{server.url}/webhook", params).status_code == 400
+
+
+def test_an_oversized_request_is_refused_before_its_signature_is_checked(server):
+    response = post(f"{server.url}/webhook", form("x" * (TwilioInput.MAX_BODY_BYTES + 1)))
+    assert response.status_code == 413 and response.json()["error"]
+    assert server.heard == []
+
+
+def test_the_health_check_says_whether_the_channel_is_configured(server):
+    assert requests.get(f"{server.url}/", timeout=10).json() == {"status": "ok"}
+    with ChannelServer(TwilioInput(TwilioConfig("", "", "")), scripted_assistant) as unconfigured:
+        assert requests.get(f"{unconfigured.url}/", timeout=10).json() == {"status": "sin configurar"}

@@ -13,8 +13,9 @@ import pytest
 import requests
 
 from channels.identity import conversation_id
-from channels.whatsapp import ONLY_TEXT, Inbound
-from channels.whatsapp_store import WhatsAppStore, message_key
+from channels.common import ONLY_TEXT
+from channels.whatsapp.parsing import Inbound
+from channels.whatsapp.store import WhatsAppStore, message_key
 from tests.conftest import ARTIFACTS, MODEL, stored_events
 from tests.graph_api import (
     TEST_ACCESS_TOKEN,

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from channels.whatsapp_graph import GraphClient, SendError
+from channels.whatsapp.graph import GraphClient, SendError
 from scripts.serve import free_port
 from tests.graph_api import TEST_ACCESS_TOKEN, TEST_PHONE_NUMBER_ID
 from tests.whatsapp_payloads import random_phone

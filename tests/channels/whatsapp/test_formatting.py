@@ -1,6 +1,6 @@
 import pytest
 
-from channels.whatsapp_format import (
+from channels.whatsapp.formatting import (
     CHOOSE_PROMPT,
     MAX_BODY_CHARS,
     MAX_TEXT_CHARS,

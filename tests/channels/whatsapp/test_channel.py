@@ -6,18 +6,14 @@ import threading
 import pytest
 import requests
 
-from channels.common import APOLOGY, EMPTY_MESSAGE
+from channels.common import APOLOGY, EMPTY_MESSAGE, ONLY_TEXT
 from channels.identity import canonical_address, conversation_id
-from channels.whatsapp import (
-    ONLY_TEXT,
-    TOO_LONG,
-    WhatsAppConfig,
-    WhatsAppInput,
-    parse_delivery,
-    signature_is_valid,
-)
-from channels.whatsapp_format import NUMBERED_PROMPT
-from channels.whatsapp_store import WhatsAppStore, message_key
+from channels.whatsapp import WhatsAppInput
+from channels.whatsapp.channel import TOO_LONG
+from channels.whatsapp.config import WhatsAppConfig
+from channels.whatsapp.formatting import NUMBERED_PROMPT
+from channels.whatsapp.parsing import parse_delivery, signature_is_valid
+from channels.whatsapp.store import WhatsAppStore, message_key
 from tests.channel_server import ChannelServer
 from tests.graph_api import (
     TEST_ACCESS_TOKEN,
@@ -340,3 +336,14 @@ def test_no_verify_token_means_no_handshake(graph_api, db_url):
 def test_the_credentials_tolerate_missing_and_empty_values():
     assert WhatsAppConfig.from_credentials(None).problems()
     assert WhatsAppConfig.from_credentials({"app_secret": None, "api_base_url": ""}).api_base_url.startswith("https://")
+
+
+def test_a_pending_message_reads_back_as_it_was_stored():
+    from channels.whatsapp.parsing import Inbound, Kind
+
+    stored = '{"conversation_id": "wa-1", "kind": "too_long", "text": "", "to": "51987654321", "recipient": null}'
+    inbound = Inbound.from_json(stored)  # as an earlier version of the channel wrote it
+    assert inbound == Inbound("wa-1", Kind.TOO_LONG, "", to="51987654321")
+    assert Inbound.from_json(inbound.to_json()) == inbound
+    with pytest.raises(ValueError):
+        Inbound.from_json(stored.replace("too_long", "desconocido"))

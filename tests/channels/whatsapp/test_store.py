@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy.orm import Session
 
-from channels.whatsapp_store import DONE, PENDING, SeenMessage, WhatsAppStore, default_db_url, message_key
+from channels.whatsapp.store import DONE, PENDING, SeenMessage, WhatsAppStore, default_db_url, message_key
 from tests.whatsapp_payloads import backdate_claim
 
 
