@@ -135,7 +135,7 @@ def run(url: str, label: str, n: int) -> None:
     for name, args in cases.items():
         filters, _ = queries.Filters.from_args(args)
 
-        def page() -> None:
+        def page(filters: queries.Filters = filters) -> None:
             with engine.connect() as conn:
                 queries.list_conversations(conn, filters, ZONE)
         print(f"  {name:<36} {timed(page):8.1f} ms")

@@ -36,7 +36,7 @@ def summary(name: str, seconds: List[float]) -> str:
 
 def claims_per_second(url: str, count: int = 500) -> float:
     store = WhatsAppStore(url)
-    store.engine
+    _ = store.engine  # the tables are created before the clock starts
     start = time.perf_counter()
     for i in range(count):
         store.claim(message_key(f"wamid.bench{time.time_ns()}{i}"), "{}")

@@ -14,6 +14,7 @@ and rewrites "¡" as "@" in what citizens write. This one:
 Media or locations get a polite reply that only text is understood. Not configured
 (TWILIO_AUTH_TOKEN or PHONE_HASH_KEY empty) it answers 503.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,7 +57,7 @@ class TwilioConfig:
 
     def problems(self) -> List[str]:
         problems = [] if self.auth_token else ["TWILIO_AUTH_TOKEN no está definido"]
-        if (problem := key_problem(self.phone_hash_key)):
+        if problem := key_problem(self.phone_hash_key):
             problems.append(problem)
         return problems
 
@@ -72,8 +73,9 @@ class TwilioCollector(CollectingOutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._persist_message(self._message(recipient_id, text=text))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         lines = "\n".join(f"• {option.title}" for option in options_from_buttons(buttons))
         parts = [part for part in ((text or "").strip(), lines, OPTIONS_PROMPT if lines else "") if part]
         await self.send_text_message(recipient_id, "\n\n".join(parts))

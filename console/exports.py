@@ -1,4 +1,5 @@
 """Exports: corrections as Rasa NLU training data, conversations as CSV and JSONL."""
+
 from __future__ import annotations
 
 import csv
@@ -72,8 +73,21 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-CSV_COLUMNS = ["conversacion", "remitente", "canal", "fecha_hora", "mensaje", "intencion", "confianza",
-               "no_entendido", "pidio_humano", "sin_respuesta", "intencion_corregida", "revisada", "etiquetas"]
+CSV_COLUMNS = [
+    "conversacion",
+    "remitente",
+    "canal",
+    "fecha_hora",
+    "mensaje",
+    "intencion",
+    "confianza",
+    "no_entendido",
+    "pidio_humano",
+    "sin_respuesta",
+    "intencion_corregida",
+    "revisada",
+    "etiquetas",
+]
 
 
 def conversations_csv(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int = 500) -> Iterator[str]:
@@ -137,22 +151,38 @@ def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch:
                 for item in read[sender]:
                     if item["kind"] not in ("user", "bot"):
                         continue
-                    turn = {"tipo": "usuario" if item["kind"] == "user" else "asistente",
-                            "fecha_hora": item["at"].isoformat(timespec="seconds") if item["at"] else None,
-                            "texto": item["text"]}
+                    turn = {
+                        "tipo": "usuario" if item["kind"] == "user" else "asistente",
+                        "fecha_hora": item["at"].isoformat(timespec="seconds") if item["at"] else None,
+                        "texto": item["text"],
+                    }
                     if item["kind"] == "user":
-                        turn.update(intencion=item["intent"], confianza=item["confidence"],
-                                    intencion_corregida=item["corrected"], no_entendido=item["fallback"],
-                                    pidio_humano=item["handoff"], sin_respuesta=item["unanswered"])
+                        turn.update(
+                            intencion=item["intent"],
+                            confianza=item["confidence"],
+                            intencion_corregida=item["corrected"],
+                            no_entendido=item["fallback"],
+                            pidio_humano=item["handoff"],
+                            sin_respuesta=item["unanswered"],
+                        )
                     turns.append(turn)
-                lines.append(json.dumps({
-                    "conversacion": conversation["id"], "remitente": sender,
-                    "canal": channel_label(conversation["channel"]),
-                    "inicio": datetime.fromtimestamp(conversation["first_at"], zone).isoformat(timespec="seconds"),
-                    "fin": datetime.fromtimestamp(conversation["last_at"], zone).isoformat(timespec="seconds"),
-                    "revisada": sender in done, "etiquetas": labels.get(sender, []),
-                    "mensajes": turns,
-                }, ensure_ascii=False))
+                lines.append(
+                    json.dumps(
+                        {
+                            "conversacion": conversation["id"],
+                            "remitente": sender,
+                            "canal": channel_label(conversation["channel"]),
+                            "inicio": datetime.fromtimestamp(conversation["first_at"], zone).isoformat(
+                                timespec="seconds"
+                            ),
+                            "fin": datetime.fromtimestamp(conversation["last_at"], zone).isoformat(timespec="seconds"),
+                            "revisada": sender in done,
+                            "etiquetas": labels.get(sender, []),
+                            "mensajes": turns,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
         yield "\n".join(lines) + "\n"
 
 
@@ -168,7 +198,10 @@ def _chunks(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int) -> Ite
         query = base
         if after is not None:
             last_at, last_id = after
-            query = query.where((conversations.c.last_at < last_at) | ((conversations.c.last_at == last_at) & (conversations.c.id < last_id)))
+            query = query.where(
+                (conversations.c.last_at < last_at)
+                | ((conversations.c.last_at == last_at) & (conversations.c.id < last_id))
+            )
         with engine.connect() as conn:
             chunk = [dict(r._mapping) for r in conn.execute(query.limit(batch))]
         if not chunk:

@@ -1,4 +1,5 @@
 """What staff change: reviews, tags, notes and corrected intents."""
+
 from __future__ import annotations
 
 import re
@@ -62,14 +63,18 @@ def add_note(conn: Connection, sender_id: str, body: str, username: str) -> None
     conn.execute(insert(notes).values(sender_id=sender_id, author=username, body=body, created_at=_now()))
 
 
-def correct_intent(conn: Connection, sender_id: str, event_id: int, intent: str, username: str,
-                   allowed: Iterable[str]) -> Optional[str]:
+def correct_intent(
+    conn: Connection, sender_id: str, event_id: int, intent: str, username: str, allowed: Iterable[str]
+) -> Optional[str]:
     """Record the right intent for one user message; returns the message's text.
 
     An empty `intent` removes the correction.
     """
-    row = conn.execute(select(events.c.type_name, events.c.data, events.c.intent_name)
-                       .where(events.c.id == event_id, events.c.sender_id == sender_id)).first()
+    row = conn.execute(
+        select(events.c.type_name, events.c.data, events.c.intent_name).where(
+            events.c.id == event_id, events.c.sender_id == sender_id
+        )
+    ).first()
     if row is None or row.type_name != "user":
         raise WorkError("Ese mensaje no pertenece a esta conversación.")
     if not intent:
@@ -78,8 +83,14 @@ def correct_intent(conn: Connection, sender_id: str, event_id: int, intent: str,
     if intent not in set(allowed):
         raise WorkError("Esa intención no existe en el dominio del asistente.")
     text = str(event_data(row.data).get("text") or "")
-    values = dict(sender_id=sender_id, text=text, predicted_intent=row.intent_name, corrected_intent=intent,
-                  corrected_by=username, corrected_at=_now())
+    values = dict(
+        sender_id=sender_id,
+        text=text,
+        predicted_intent=row.intent_name,
+        corrected_intent=intent,
+        corrected_by=username,
+        corrected_at=_now(),
+    )
     updated = conn.execute(update(corrections).where(corrections.c.event_id == event_id).values(**values))
     if updated.rowcount == 0:
         conn.execute(insert(corrections).values(event_id=event_id, **values))

@@ -7,6 +7,7 @@ widget loads nothing from outside the server that hosts it (the font falls back 
 the system's; web/chat/asistente-consular.css sets it). Fails if the bundle changed
 in a way the step no longer recognises.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Chat with the running assistant in the terminal, over the REST channel."""
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ Used by `make run` and by the end-to-end tests (which start them once per sessio
 free ports). Environment defaults (ports, endpoints, databases) are filled in here so
 that endpoints.yml can read them; anything already set in the environment wins.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -133,7 +134,11 @@ class Servers:
             output = open(self.log_dir / f"{name}.log", "ab")
             self._logs.append(output)
         process = subprocess.Popen(
-            command, cwd=settings.ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            command,
+            cwd=settings.ROOT,
+            env=self.env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
         )
         self.processes.append(process)
@@ -141,8 +146,18 @@ class Servers:
 
     def rasa_command(self) -> List[str]:
         return [
-            str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints), "--cors", "*",
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.rasa_port),
+            "--credentials",
+            str(self.credentials),
+            "--endpoints",
+            str(self.endpoints),
+            "--cors",
+            "*",
         ]
 
     def start(self, timeout: float = 240, actions: bool = True) -> "Servers":
@@ -154,10 +169,14 @@ class Servers:
         if not self.model.exists():
             raise FileNotFoundError(f"No hay modelo entrenado en {self.model}; ejecute `make train`.")
         settings.VAR_DIR.mkdir(exist_ok=True)
-        action_server = self._spawn(
-            "action-server",
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-        ) if actions else None
+        action_server = (
+            self._spawn(
+                "action-server",
+                [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            )
+            if actions
+            else None
+        )
         rasa = self._spawn("rasa-server", self.rasa_command())
         web = self._spawn("web-server", self.web_command()) if self.web_port else None
         try:
@@ -199,15 +218,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--model", type=Path, default=settings.MODEL_FILE)
     parser.add_argument(
-        "--endpoints", type=Path, default=Path(os.environ.get("RASA_ENDPOINTS") or settings.ROOT / "endpoints.yml"),
+        "--endpoints",
+        type=Path,
+        default=Path(os.environ.get("RASA_ENDPOINTS") or settings.ROOT / "endpoints.yml"),
         help="endpoints.yml (deploy/endpoints.production.yml for PostgreSQL, Redis and RabbitMQ)",
     )
-    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)),
-                        help="puerto de la página de demostración con el chat web (0: no servirla)")
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        default=int(os.environ.get("WEB_PORT", 8080)),
+        help="puerto de la página de demostración con el chat web (0: no servirla)",
+    )
     args = parser.parse_args(argv)
 
-    servers = Servers(args.rasa_port, args.action_port, args.model, endpoints=args.endpoints,
-                      web_port=args.web_port or None)
+    servers = Servers(
+        args.rasa_port, args.action_port, args.model, endpoints=args.endpoints, web_port=args.web_port or None
+    )
     print("Iniciando el servidor de acciones y el servidor Rasa (la carga del modelo tarda unos segundos)...")
     if servers.web_port:
         print(f"Chat web: {servers.web_url}/  (responde en cuanto el asistente esté listo)", flush=True)
@@ -219,10 +245,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         servers.start()
         web = f"  Chat web:             {servers.web_url}/   (ábralo en el navegador)\n" if servers.web_port else ""
         print(
-            "\nAsistente Consular listo.\n" + web +
-            f"  Chat en la terminal:  make chat   (o: {BIN / 'python'} -m scripts.chat --url {servers.rasa_url})\n"
+            "\nAsistente Consular listo.\n"
+            + web
+            + f"  Chat en la terminal:  make chat   (o: {BIN / 'python'} -m scripts.chat --url {servers.rasa_url})\n"
             f"  API REST:             curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
-            "-H 'Content-Type: application/json' -d '{\"sender\": \"prueba\", \"message\": \"hola\"}'\n"
+            '-H \'Content-Type: application/json\' -d \'{"sender": "prueba", "message": "hola"}\'\n'
             f"  Socket.IO:            {servers.rasa_url}/socket.io/\n"
             f"  WhatsApp (Meta):      {servers.rasa_url}/webhooks/whatsapp/webhook\n"
             f"  Twilio:               {servers.rasa_url}/webhooks/twilio/webhook\n"

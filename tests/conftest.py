@@ -1,9 +1,9 @@
 """Shared fixtures: a seeded facts store, rasa-sdk trackers, real services, real servers.
 
 Services (PostgreSQL, Redis, RabbitMQ) are used for real: a test that needs one skips
-with the reason when it is not reachable, except under CI=true, where it fails.
-The Rasa and action servers start once per session, on free ports, with their own
-temporary databases.
+with the reason when it is not reachable, except in CI (CI set to any true value: 1,
+true, yes...), where it fails. The Rasa and action servers start once per session, on
+free ports, with their own temporary databases; a test that uses them is marked e2e.
 """
 from __future__ import annotations
 
@@ -36,20 +36,32 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+# Values of CI that do not mean "running in CI"; anything else set does (1, true, yes, True...).
+NOT_CI = {"", "0", "false", "no", "off"}
+
+
 def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
+    """Whether the tests run in CI, where a missing service is a failure, not a skip."""
+    return os.environ.get("CI", "").strip().lower() not in NOT_CI
 
 
 def require_service(name: str, host: str, port: int) -> None:
-    """Skip (or, under CI=true, fail) unless `name` accepts connections on host:port."""
+    """Skip (or, in CI, fail) unless `name` accepts connections on host:port."""
     try:
         with socket.create_connection((host, port), timeout=2):
             return
     except OSError as error:
-        message = f"{name} no está disponible en {host}:{port} ({error})"
+        message = f"{name} is not reachable at {host}:{port} ({error})"
     if in_ci():
-        pytest.fail(f"{message}; bajo CI=true este servicio es obligatorio")
+        pytest.fail(f"{message}; in CI this service is required")
     pytest.skip(message)
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """A test that uses the running servers is an end-to-end test, marked or not."""
+    for item in items:
+        if "servers" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
 
 
 # --- the facts store ---------------------------------------------------------------

@@ -18,7 +18,6 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import requests
-
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 

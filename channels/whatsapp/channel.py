@@ -49,8 +49,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CHALLENGE_CHARS = 256
 TOO_LONG = (
-    f"Su mensaje es demasiado largo para mí. Por favor, escriba su consulta en menos de "
-    f"{MAX_MESSAGE_CHARS} caracteres."
+    f"Su mensaje es demasiado largo para mí. Por favor, escriba su consulta en menos de {MAX_MESSAGE_CHARS} caracteres."
 )
 FIXED_REPLIES = {Kind.EMPTY: EMPTY_MESSAGE, Kind.TOO_LONG: TOO_LONG, Kind.UNSUPPORTED: ONLY_TEXT}
 

@@ -139,15 +139,15 @@ def parse_delivery(data: Dict[str, Any], phone_number_id: str, hash_key: str) ->
     return delivery
 
 
-def parse_message(
-    message: Dict[str, Any], contacts: List[Dict[str, Any]], hash_key: str
-) -> Optional[DeliveredMessage]:
+def parse_message(message: Dict[str, Any], contacts: List[Dict[str, Any]], hash_key: str) -> Optional[DeliveredMessage]:
     """One message of a delivery; None for one that is not answered (no id, no sender, silent type)."""
     message_id = _string(message.get("id"))
     phone = _string(message.get("from"))
     user_id = _string(message.get("from_user_id"))
     if not user_id:  # business-scoped user id, from the matching contact
-        matching = [c for c in contacts if phone and c.get("wa_id") == phone] or (contacts if len(contacts) == 1 else [])
+        matching = [c for c in contacts if phone and c.get("wa_id") == phone] or (
+            contacts if len(contacts) == 1 else []
+        )
         user_id = _string(matching[0].get("user_id")) if matching else None
     if not message_id or not (phone or user_id) or message.get("type") in SILENT_TYPES:
         return None

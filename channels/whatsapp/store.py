@@ -14,6 +14,7 @@
 The tables live in the tracker store's database unless WHATSAPP_DB_URL says otherwise.
 Times are naive UTC. Everything here is synchronous; the channel calls it in a thread.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -118,8 +119,9 @@ class WhatsAppStore:
         now = utcnow()
         try:
             with Session(self.engine) as session, session.begin():
-                session.add(SeenMessage(key=key, state=PENDING, payload=payload, claimed_at=now,
-                                        expires_at=now + self.seen_ttl))
+                session.add(
+                    SeenMessage(key=key, state=PENDING, payload=payload, claimed_at=now, expires_at=now + self.seen_ttl)
+                )
         except IntegrityError:
             return False
         return True
@@ -168,8 +170,13 @@ class WhatsAppStore:
 
     def save_menu(self, conversation_id: str, options: List[str]) -> None:
         with Session(self.engine) as session, session.begin():
-            session.merge(Menu(conversation_id=conversation_id, options=json.dumps(options, ensure_ascii=False),
-                               expires_at=utcnow() + self.menu_ttl))
+            session.merge(
+                Menu(
+                    conversation_id=conversation_id,
+                    options=json.dumps(options, ensure_ascii=False),
+                    expires_at=utcnow() + self.menu_ttl,
+                )
+            )
 
     def pop_menu(self, conversation_id: str) -> Optional[List[str]]:
         """The options last offered to the conversation (and forget them): a menu answers

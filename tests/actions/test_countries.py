@@ -45,8 +45,8 @@ def test_does_not_match_inside_words():
 
 
 def test_every_country_in_the_facts_is_known():
-    from actions.loader import read_dir
     import settings
+    from actions.loader import read_dir
 
     catalog = read_dir(settings.DEFAULT_FACTS_DIR)
     named = {c for fact in catalog.facts for c in fact.countries}

@@ -17,6 +17,8 @@ from scripts.serve import Servers, free_port
 from tests.conftest import ARTIFACTS, MODEL, Conversation, require_service
 from tests.postgres import temporary_database
 
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
+
 
 @pytest.fixture(scope="module")
 def production(postgres_admin_url):

@@ -19,6 +19,8 @@ import pytest
 from scripts.serve import free_port, scratch_stores, wait_until_ready
 from tests.conftest import MODEL, ROOT, Conversation
 
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
+
 
 def running_with(argument: str) -> List[int]:
     """Pids of the processes whose command line contains `argument`."""
