@@ -32,10 +32,11 @@ help:
 	@echo "make train       train the model if the data or the configuration changed"
 	@echo "make validate    rasa data validate"
 	@echo "make eval        NLU benchmark on the held-out set (writes docs/benchmarks/nlu.md)"
-	@echo "make bench       serving benchmark: start-up, latency, WhatsApp, web chat, console"
+	@echo "make bench       serving benchmark: training, start-up, latency, WhatsApp, web chat, console (writes docs/benchmarks/serving.md)"
 	@echo "make console     start the staff console (CONSOLE_PORT, 8050 by default)"
 	@echo "make console-user NOMBRE=ana ROL=admin   create a staff user of the console"
 	@echo "make clean       remove the virtual environment, the models and the local databases"
+	@echo "make help        this list"
 
 install: $(INSTALLED) $(WEB_BUNDLE)
 
@@ -78,18 +79,18 @@ validate: $(INSTALLED)
 eval: $(INSTALLED)
 	$(PY) -m benchmarks.nlu
 
+# Writes docs/benchmarks/serving.md (benchmarks/serving.py runs latency, whatsapp, web and console).
+# BENCH_ARGS passes options to it (python -m benchmarks.serving --help).
 bench: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
-	$(PY) -m benchmarks.latency
-	$(PY) -m benchmarks.whatsapp
-	$(PY) -m benchmarks.web
-	$(PY) -m benchmarks.console
+	$(PY) -m benchmarks.serving $(BENCH_ARGS)
 
+# PYTEST_ARGS passes options to pytest, e.g. make test PYTEST_ARGS="tests/console -x".
 test: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The inner loop: no browser, no Rasa server, no training (pytest.ini's markers).
 test-fast: $(INSTALLED) $(WEB_BUNDLE)
-	$(PY) -m pytest -m "not slow and not e2e and not browser"
+	$(PY) -m pytest -m "not slow and not e2e and not browser" $(PYTEST_ARGS)
 
 # --- code style (pyproject.toml) -------------------------------------------------------
 lint: $(INSTALLED)

@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
+from urllib.parse import SplitResult, urlsplit
 
 import pytest
 import requests
@@ -33,7 +34,11 @@ if TYPE_CHECKING:
 ROOT = settings.ROOT
 MODEL = settings.MODEL_FILE
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# The services the tests use (docs/development.md): this machine's by default, or the ones
+# these variables point to. PostgreSQL: a user that may create and drop databases.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
 # Values of CI that do not mean "running in CI"; anything else set does (1, true, yes, True...).
@@ -55,6 +60,13 @@ def require_service(name: str, host: str, port: int) -> None:
     if in_ci():
         pytest.fail(f"{message}; in CI this service is required")
     pytest.skip(message)
+
+
+def require_url(name: str, url: str, default_port: int) -> SplitResult:
+    """require_service for the host and port of `url`; returns the parsed URL."""
+    parts = urlsplit(url)
+    require_service(name, parts.hostname or "127.0.0.1", parts.port or default_port)
+    return parts
 
 
 def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
@@ -85,7 +97,7 @@ def use_store(monkeypatch: pytest.MonkeyPatch, seeded_store: FactStore) -> FactS
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
-    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_url("PostgreSQL", POSTGRES_ADMIN_URL, 5432)
     return POSTGRES_ADMIN_URL
 
 
