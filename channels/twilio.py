@@ -17,7 +17,6 @@ Media or locations get a polite reply that only text is understood. Not configur
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 from urllib.parse import parse_qs
@@ -33,8 +32,6 @@ from channels.common import EMPTY_MESSAGE, ONLY_TEXT, handle_message
 from channels.identity import conversation_id, key_problem
 from channels.signed_webhook import OnNewMessage, SignedWebhookInput
 from channels.whatsapp.formatting import options_from_buttons, split_text
-
-logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
