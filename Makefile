@@ -18,20 +18,26 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install web browser facts train chat validate eval eval-conversations bench clean console console-user
+.PHONY: help run test test-fast lint format install web browser facts train chat validate eval eval-conversations bench clean \
+	console console-user
 
 help:
-	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente y el chat web"
-	@echo "make test   instala, entrena si hace falta y ejecuta todas las pruebas"
-	@echo "make chat   conversa en la terminal con el asistente iniciado por make run"
-	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
-	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
-	@echo "make eval   benchmark de NLU en el conjunto reservado (escribe docs/benchmarks/nlu.md)"
-	@echo "make eval-conversations  conversaciones de ciudadanos comprobadas turno a turno (SPLIT=tuning|heldout, BASELINE=<ref>, ROUNDS=n)"
-	@echo "make bench  mide arranque y latencia (REST, WhatsApp, chat web) y la consola con 100 000 conversaciones"
-	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
-	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
-	@echo "make console-user  crea un usuario de la consola: make console-user NOMBRE=ana ROL=admin"
+	@echo "make run         install, load the facts, train if needed, start the assistant and the web chat"
+	@echo "make test        install, train if needed and run every test (what CI runs, after make lint)"
+	@echo "make test-fast   the tests without the browser, the running servers and the slow ones (inner loop)"
+	@echo "make lint        ruff: lint and formatting check (pyproject.toml)"
+	@echo "make format      ruff: format the code and apply the safe lint fixes"
+	@echo "make chat        chat in the terminal with the assistant started by make run"
+	@echo "make facts       validate data/facts/ and load it into the facts store (FACTS_DB_URL)"
+	@echo "make train       train the model if the data or the configuration changed"
+	@echo "make validate    rasa data validate"
+	@echo "make eval        NLU benchmark on the held-out set (writes docs/benchmarks/nlu.md)"
+	@echo "make eval-conversations  citizens' conversations checked turn by turn (SPLIT=tuning|heldout, BASELINE=<ref>, ROUNDS=n; writes docs/benchmarks/conversations.md)"
+	@echo "make bench       serving benchmark: training, start-up, latency, WhatsApp, web chat, console (writes docs/benchmarks/serving.md)"
+	@echo "make console     start the staff console (CONSOLE_PORT, 8050 by default)"
+	@echo "make console-user NOMBRE=ana ROL=admin   create a staff user of the console"
+	@echo "make clean       remove the virtual environment, the models and the local databases"
+	@echo "make help        this list"
 
 install: $(INSTALLED) $(WEB_BUNDLE)
 
@@ -45,9 +51,9 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 web: $(WEB_BUNDLE)
 
 $(WEB_BUNDLE): web/package.json web/package-lock.json scripts/build_web.py | $(INSTALLED)
-	@command -v npm >/dev/null || { echo "Error: se necesitan Node.js y npm (apt-get install nodejs npm)" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "Error: Node.js and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
 	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	$(PY) scripts/build_web.py
+	$(PY) -m scripts.build_web
 
 # Debian's Chromium for the browser tests; does nothing when it is installed.
 browser:
@@ -63,10 +69,10 @@ $(MODEL): $(TRAIN_INPUTS) | $(INSTALLED)
 train: $(MODEL)
 
 run: $(INSTALLED) $(WEB_BUNDLE) facts $(MODEL)
-	$(PY) scripts/serve.py
+	$(PY) -m scripts.serve
 
 chat: $(INSTALLED)
-	$(PY) scripts/chat.py
+	$(PY) -m scripts.chat
 
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
@@ -82,14 +88,27 @@ eval-conversations: $(INSTALLED) $(MODEL)
 	$(PY) -m benchmarks.conversations --split $(SPLIT) $(if $(BASELINE),--baseline $(BASELINE)) \
 		$(if $(ROUNDS),--rounds $(ROUNDS)) $(CONVERSATIONS_ARGS)
 
+# Writes docs/benchmarks/serving.md (benchmarks/serving.py runs latency, whatsapp, web and console).
+# BENCH_ARGS passes options to it (python -m benchmarks.serving --help).
 bench: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
-	$(PY) -m benchmarks.latency
-	$(PY) -m benchmarks.whatsapp
-	$(PY) -m benchmarks.web
-	$(PY) -m benchmarks.console
+	$(PY) -m benchmarks.serving $(BENCH_ARGS)
 
+# PYTEST_ARGS passes options to pytest, e.g. make test PYTEST_ARGS="tests/console -x".
 test: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: no browser, no Rasa server, no training (pytest.ini's markers).
+test-fast: $(INSTALLED) $(WEB_BUNDLE)
+	$(PY) -m pytest -m "not slow and not e2e and not browser" $(PYTEST_ARGS)
+
+# --- code style (pyproject.toml) -------------------------------------------------------
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache web/node_modules web/vendor
@@ -102,7 +121,7 @@ console: $(INSTALLED)
 
 ROL ?= reviewer
 console-user: $(INSTALLED)
-	@test -n "$(NOMBRE)" || { echo "Uso: make console-user NOMBRE=ana [ROL=admin]"; exit 2; }
+	@test -n "$(NOMBRE)" || { echo "Usage: make console-user NOMBRE=ana [ROL=admin]"; exit 2; }
 	@mkdir -p var
 	$(PY) -m console user create "$(NOMBRE)" --role "$(ROL)"
 

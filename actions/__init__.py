@@ -1,7 +1,6 @@
 """Custom actions of the Asistente Consular and the facts store they answer from.
 
-Modules, one per concern:
-  settings   configuration read from the environment
+Modules, one per concern (shared settings: the top-level settings.py):
   countries  country names, aliases and demonyms -> canonical names
   topics     the topics citizens ask about and the intents that map to them
   store      SQLAlchemy models and queries of the facts store

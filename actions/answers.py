@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from actions import settings
+import settings
 from actions.countries import fold
 from actions.store import FactRecord, OfficeRecord, SourceRecord
 

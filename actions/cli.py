@@ -16,7 +16,8 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from actions import countries, settings
+import settings
+from actions import countries
 from actions.loader import LoaderError, load, read_dir
 from actions.store import FactRecord, FactStore, OfficeRecord, SourceRecord
 

@@ -6,7 +6,8 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from rasa_sdk import Tracker
 
-from actions import countries, settings
+import settings
+from actions import countries
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from actions import settings
+import settings
 
 
 def fold(text: str) -> str:

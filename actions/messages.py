@@ -4,11 +4,11 @@ Every reply that cannot give a fact points to the official portal, OFFICIAL_PORT
 """
 from __future__ import annotations
 
-import os
+import settings
 
 
 def portal() -> str:
-    return os.environ.get("OFFICIAL_PORTAL_URL") or "https://www.gob.pe/rree"
+    return settings.portal_url()
 
 
 def not_in_sources(topic_label: str) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, declarative_base, relationship, selectinload
 
-from actions import settings
+import settings
 
 Base = declarative_base()
 

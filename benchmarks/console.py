@@ -5,7 +5,8 @@ BENCH_POSTGRES_URL, by default the local server) with events shaped exactly like
 ones Rasa's SQL tracker store writes, then prints how long the index takes to build and
 to update, and how long each list filter, the dashboard and a transcript take. For
 comparison it also times one filter done the naive way, parsing every event's JSON.
-BENCH_CONVERSATIONS changes the size (default 100000).
+BENCH_CONVERSATIONS changes the size (default 100000). `make bench` writes the figures to
+docs/benchmarks/serving.md.
 """
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
+import settings
+from benchmarks.report import Section
 from console import queries
 from console.db import make_engine
 from console.indexer import SETTLE_SECONDS, Indexer
@@ -32,7 +35,7 @@ from console.migrate import upgrade
 from console.models import events, rasa_metadata
 from tests.postgres import temporary_database
 
-ZONE = ZoneInfo("America/Lima")
+ZONE = ZoneInfo(settings.TIMEZONE)
 INTENTS = ["ask_vote_abroad", "ask_repatriation", "report_stranded", "ask_procedures", "greet", "ask_culture",
            "ask_integration", "ask_multilateral", "thank", "goodbye", "out_of_scope", "request_human"]
 WORDS = ("voto extranjero repatriación jamaica bolivia pasaporte consulado multa elecciones oea chile ecuador "
@@ -87,24 +90,31 @@ def timed(fn: Callable, repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
-def run(url: str, label: str, n: int) -> None:
+def run(url: str, label: str, n: int) -> Dict[str, str]:
+    """Time everything on one database; returns {operation: figure}, in order."""
+    results: Dict[str, str] = {}
+
+    def record(name: str, value: str) -> None:
+        results[name] = value
+        print(f"  {name:<60} {value}", flush=True)
+
     engine = make_engine(url)
     rasa_metadata.create_all(engine)
     upgrade(engine)
-    print(f"\n== {label}: {n:,} conversaciones ==".replace(",", " "))
+    print(f"\nConsole on {label}, {n:,} conversations:".replace(",", " "), flush=True)
     start = time.perf_counter()
     rows = synthetic_events(n)
     for i in range(0, len(rows), 20000):
         with engine.begin() as conn:
-            conn.execute(insert(events), rows[i:i + 20000])
-    print(f"carga de {len(rows):,} eventos: {time.perf_counter() - start:.1f} s".replace(",", " "))
+            conn.execute(insert(events), rows[i : i + 20000])
+    record(f"loading {len(rows):,} events (not the console's work)".replace(",", " "), seconds(start))
     indexer = Indexer(engine)
     start = time.perf_counter()
     indexer.refresh(force=True)
-    print(f"índice inicial: {time.perf_counter() - start:.1f} s")
+    record("initial index", seconds(start))
     later = time.time() + SETTLE_SECONDS + 1  # as if the index had run once more after settling
     indexer.refresh(force=True, now=later)
-    print(f"actualización sin cambios: {timed(lambda: indexer.refresh(force=True, now=later)):.1f} ms")
+    record("index update, nothing new", f"{timed(lambda: indexer.refresh(force=True, now=later)):.1f} ms")
     more = synthetic_events(100, seed=7)
     for row in more:
         row["sender_id"] = "nuevo-" + row["sender_id"]
@@ -112,53 +122,66 @@ def run(url: str, label: str, n: int) -> None:
         conn.execute(insert(events), more)
     start = time.perf_counter()
     indexer.refresh(force=True, now=later)
-    print(f"actualización con 100 conversaciones nuevas: {(time.perf_counter() - start) * 1000:.0f} ms")
+    record("index update, 100 new conversations", f"{(time.perf_counter() - start) * 1000:.0f} ms")
 
     today = date.today()
+    yesterday = (today - timedelta(days=1)).isoformat()
     cases = {
-        "sin filtros, página 1": {},
-        "página 500": {"pagina": "500"},
+        "no filter, page 1": {},
+        "page 500": {"pagina": "500"},
         "fallback": {"fallback": "1"},
-        "pidió persona": {"humano": "1"},
-        "sin respuesta": {"sin_respuesta": "1"},
-        "intención ask_procedures": {"intencion": "ask_procedures"},
-        "confianza < 0,5": {"confianza": "0.5"},
-        "canal whatsapp + últimos 7 días": {"canal": "whatsapp", "desde": (today - timedelta(days=7)).isoformat()},
-        "ayer + fallidas": {"desde": (today - timedelta(days=1)).isoformat(), "hasta": (today - timedelta(days=1)).isoformat(), "sin_respuesta": "1"},
-        "sin revisar": {"revisada": "no"},
-        "texto «jamaica»": {"q": "jamaica"},
-        "texto «multa elecciones»": {"q": "multa elecciones"},
-        "todo combinado": {"fallback": "1", "intencion": "nlu_fallback", "confianza": "0.6", "q": "pasaporte", "revisada": "no"},
+        "asked for a person": {"humano": "1"},
+        "unanswered": {"sin_respuesta": "1"},
+        "intent ask_procedures": {"intencion": "ask_procedures"},
+        "confidence < 0.5": {"confianza": "0.5"},
+        "WhatsApp, last 7 days": {"canal": "whatsapp", "desde": (today - timedelta(days=7)).isoformat()},
+        "yesterday's failed conversations": {"desde": yesterday, "hasta": yesterday, "sin_respuesta": "1"},
+        "not reviewed": {"revisada": "no"},
+        "text «jamaica»": {"q": "jamaica"},
+        "text «multa elecciones»": {"q": "multa elecciones"},
+        "everything combined": {
+            "fallback": "1", "intencion": "nlu_fallback", "confianza": "0.6", "q": "pasaporte", "revisada": "no",
+        },
     }
-    print("lista de conversaciones (mediana de 5, conteo + página de 50):")
     for name, args in cases.items():
         filters, _ = queries.Filters.from_args(args)
 
-        def page() -> None:
+        def page(filters: queries.Filters = filters) -> None:
             with engine.connect() as conn:
                 queries.list_conversations(conn, filters, ZONE)
-        print(f"  {name:<36} {timed(page):8.1f} ms")
+
+        record(f"list (count + page of 50): {name}", f"{timed(page):.1f} ms")
 
     def board() -> None:
         with engine.connect() as conn:
             queries.dashboard(conn, today - timedelta(days=29), today)
-    print(f"panel de 30 días: {timed(board):.1f} ms")
+
+    record("dashboard, 30 days", f"{timed(board):.1f} ms")
     with engine.connect() as conn:
         sender = conn.scalar(select(events.c.sender_id).limit(1))
 
     def read() -> None:
         with engine.connect() as conn:
             queries.transcript(conn, sender, ZONE)
-    print(f"transcripción de una conversación: {timed(read):.1f} ms")
+
+    record("one conversation's transcript", f"{timed(read):.1f} ms")
 
     def naive() -> None:
         with engine.connect() as conn:
             found = set()
-            for sender_id, data in conn.execute(select(events.c.sender_id, events.c.data).where(events.c.type_name == "user")):
+            for sender_id, data in conn.execute(
+                select(events.c.sender_id, events.c.data).where(events.c.type_name == "user")
+            ):
                 if json.loads(data)["parse_data"]["intent"]["name"] == "nlu_fallback":
                     found.add(sender_id)
-    print(f"comparación, el mismo filtro «fallback» leyendo el JSON de los eventos: {timed(naive, repeat=1):.0f} ms")
+
+    record("for comparison: the fallback filter reading the events' JSON", f"{timed(naive, repeat=1):.0f} ms")
     engine.dispose()
+    return results
+
+
+def seconds(start: float) -> str:
+    return f"{time.perf_counter() - start:.1f} s"
 
 
 def postgres_url() -> Optional[str]:
@@ -172,16 +195,32 @@ def postgres_url() -> Optional[str]:
     return url
 
 
-def main() -> int:
-    n = int(os.environ.get("BENCH_CONVERSATIONS", "100000"))
+def measure(n: int = 100_000) -> List[Section]:
+    """The console on SQLite and, when it answers (BENCH_POSTGRES_URL), on PostgreSQL."""
+    columns = {}
     with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{Path(folder) / 'bench.db'}", "SQLite", n)
+        columns["SQLite"] = run(f"sqlite:///{Path(folder) / 'bench.db'}", "SQLite", n)
     admin_url = postgres_url()
     if admin_url is None:
-        print("\nPostgreSQL no responde (BENCH_POSTGRES_URL): se omite.")
-        return 0
-    with temporary_database(admin_url, "console_bench") as url:
-        run(url, "PostgreSQL", n)
+        print("\nPostgreSQL does not answer (BENCH_POSTGRES_URL): left out.")
+    else:
+        with temporary_database(admin_url, "console_bench") as url:
+            columns["PostgreSQL"] = run(url, "PostgreSQL", n)
+    section = Section(
+        f"Staff console on {n:,} conversations".replace(",", " "),
+        "A tracker store filled with synthetic conversations shaped exactly like the events Rasa's SQL tracker "
+        "store writes (1 to 3 turns each, over 60 days), then the console's own work on it: building and "
+        "updating its index, each list filter (median of 5), the dashboard and a transcript.",
+        ["Operation", *columns],
+    )
+    print()
+    for name in columns["SQLite"]:
+        section.add(name, *(values.get(name, "–") for values in columns.values()))
+    return [section]
+
+
+def main() -> int:
+    measure(int(os.environ.get("BENCH_CONVERSATIONS", "100000")))
     return 0
 
 

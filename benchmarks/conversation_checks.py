@@ -8,6 +8,7 @@ with alternatives ("24|veinticuatro") and word-suffix wildcards ("repatri*").
 
 Pure functions: no servers, no network, easy to test (tests/benchmarks/).
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,15 @@ CATEGORIES: Tuple[str, ...] = (
 )
 # Categories whose answer gives a fact from the source, so it must cite it (unless the turn says cites: false).
 CITING_CATEGORIES = frozenset(
-    {"specific_fact", "attribute_followup", "entity_followup", "aggregate", "false_premise", "multi_question",
-     "about_source"}
+    {
+        "specific_fact",
+        "attribute_followup",
+        "entity_followup",
+        "aggregate",
+        "false_premise",
+        "multi_question",
+        "about_source",
+    }
 )
 HONEST_CATEGORIES = frozenset({"missing_detail", "out_of_scope"})
 
@@ -78,8 +86,8 @@ _PAST = (
     r"|estaba prevista|historic\w*|ya ocurri\w*|ya se realiz\w*|ya fueron|fueron en abril|ya concluy\w*"
 )
 _CORRECTION = (
-    r"^\W*no\b|(?<![a-z0-9])(?:no[,.:;!]|no (?:fueron|fue|es|son|era|eran|se|hubo|hay|lo|la|visito|salio|estuvo|exactamente"
-    r"|corresponde|coincide)\b"
+    r"^\W*no\b|(?<![a-z0-9])(?:no[,.:;!]"
+    r"|no (?:fueron|fue|es|son|era|eran|se|hubo|hay|lo|la|visito|salio|estuvo|exactamente|corresponde|coincide)\b"
     r"|en realidad|en verdad|mas bien|segun la nota|segun la fuente|segun mis fuentes|de acuerdo con la nota"
     r"|la nota (?:indica|dice|senala|menciona|precisa|informa|registra)"
     r"|no es (?:asi|correcto|exacto|cierto)|incorrect\w*|inexact\w*|equivoc\w*|aclar\w*|corrig\w*|correccion"
@@ -93,8 +101,22 @@ _YES = re.compile(r"(?<!\w)sí(?!\w)|(?<!\w)si(?=\s*[,.:;!)\u2013\u2014-]|\s*$)"
 _CITATION = r"nota de prensa (?:n\.?\s*|no\.?\s*|numero\s*|nro\.?\s*)?9-26"
 
 TURN_KEYS = frozenset(
-    {"user", "category", "first", "all", "any", "none", "in_order", "cites", "honest", "missing", "corrects",
-     "channel", "max_words", "note"}
+    {
+        "user",
+        "category",
+        "first",
+        "all",
+        "any",
+        "none",
+        "in_order",
+        "cites",
+        "honest",
+        "missing",
+        "corrects",
+        "channel",
+        "max_words",
+        "note",
+    }
 )
 
 # --- text ------------------------------------------------------------------------------
@@ -157,9 +179,9 @@ FIRST_WINDOW_MIN_WORDS = 4
 def sentences(text: str) -> List[str]:
     parts, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group().startswith(".") and _ABBREVIATION.search(text[start:match.start()]):
+        if match.group().startswith(".") and _ABBREVIATION.search(text[start : match.start()]):
             continue
-        piece = text[start:match.end()].strip()
+        piece = text[start : match.end()].strip()
         if piece:
             parts.append(piece)
         start = match.end()
@@ -257,8 +279,18 @@ class Turn:
                 compile_pattern(pattern)
             except (ValueError, re.error) as error:
                 raise ValueError(f"{where}: {error}") from None
-        if not (turn.first or turn.all or turn.any or turn.in_order or turn.honest or turn.corrects
-                or turn.channel or turn.max_words or turn.none or turn.cites):
+        if not (
+            turn.first
+            or turn.all
+            or turn.any
+            or turn.in_order
+            or turn.honest
+            or turn.corrects
+            or turn.channel
+            or turn.max_words
+            or turn.none
+            or turn.cites
+        ):
             raise ValueError(f"{where}: the turn checks nothing")
         return turn
 
@@ -377,7 +409,11 @@ def check_reply(turn: Turn, reply: str) -> TurnVerdict:
         add(CheckResult("cites", ok, "" if ok else "does not cite Nota de Prensa 9-26"))
     if turn.honest:
         ok = find("@honest", honest_scope) is not None
-        add(CheckResult("honest", ok, "" if ok else f"does not say the information is not available: «{_excerpt(window)}»"))
+        add(
+            CheckResult(
+                "honest", ok, "" if ok else f"does not say the information is not available: «{_excerpt(window)}»"
+            )
+        )
     if turn.honest or turn.channel:
         ok = find("@channel", folded) is not None
         add(CheckResult("channel", ok, "" if ok else "points to no official channel"))
@@ -406,8 +442,9 @@ def _in_order(patterns: Sequence[str], reply: str, folded: str) -> CheckResult:
         if match is None:
             if any(all(find(p, fold(s), raw=s) for p in patterns) for s in sentences(reply)):
                 return CheckResult("in_order", True)
-            return CheckResult("in_order", False,
-                               f"«{pattern}» " + ("out of order" if find(pattern, folded) else "absent"))
+            return CheckResult(
+                "in_order", False, f"«{pattern}» " + ("out of order" if find(pattern, folded) else "absent")
+            )
         position = match.end()
     return CheckResult("in_order", True)
 

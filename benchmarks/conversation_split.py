@@ -16,6 +16,7 @@ Rule (fixed before anything was built on the set; do not change it):
     python -m benchmarks.conversation_split --check   # exit 1 if the files do not follow the rule
     python -m benchmarks.conversation_split --from a.yml b.yml   # split other files (the first split)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,7 +48,7 @@ STRATA_ORDER = (
 HEADERS = {
     "tuning": "Tuning half of the conversation set: tune and look at failures here.",
     "heldout": "Held-out half of the conversation set: never tune on it; every scoring is logged in "
-               "docs/benchmarks/conversations.md.",
+    "docs/benchmarks/conversations.md.",
 }
 
 
@@ -77,13 +78,22 @@ def _raw(path: Path) -> List[dict]:
 
 def dump(half: str, raw_conversations: List[dict]) -> str:
     """A half as YAML: one line per turn, in the order the conversations were written."""
-    lines = [f"# {HEADERS[half]}", "# Schema and split rule: tests/conversations/README.md.",
-             f"split: {half}", "conversations:"]
+    lines = [
+        f"# {HEADERS[half]}",
+        "# Schema and split rule: tests/conversations/README.md.",
+        f"split: {half}",
+        "conversations:",
+    ]
     for conversation in raw_conversations:
         lines.append(f"- id: {conversation['id']}")
         if conversation.get("note"):
-            lines.append("  note: " + yaml.safe_dump(conversation["note"], allow_unicode=True, width=10**6).strip()
-                         .removesuffix("...").strip())
+            lines.append(
+                "  note: "
+                + yaml.safe_dump(conversation["note"], allow_unicode=True, width=10**6)
+                .strip()
+                .removesuffix("...")
+                .strip()
+            )
         lines.append("  turns:")
         for turn in conversation["turns"]:
             flow = yaml.safe_dump(turn, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6)
@@ -111,8 +121,11 @@ def main(argv: Sequence[str] = None) -> int:
     targets = {half: SET_DIR / f"{half}.yml" for half in HALVES}
     texts = split_files(args.sources or list(targets.values()))
     if args.check:
-        wrong = [str(path) for half, path in targets.items()
-                 if not path.exists() or yaml.safe_load(path.read_text(encoding="utf-8")) != yaml.safe_load(texts[half])]
+        wrong = [
+            str(path)
+            for half, path in targets.items()
+            if not path.exists() or yaml.safe_load(path.read_text(encoding="utf-8")) != yaml.safe_load(texts[half])
+        ]
         if wrong:
             print("Not split by the rule: " + ", ".join(wrong), file=sys.stderr)
             return 1

@@ -17,6 +17,7 @@ conversation after the other in alternating order, so that load on the machine a
 both alike. Importable: `score(conversations, rasa_url)` plays and checks against
 servers already running.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -150,7 +151,9 @@ class Report:
 
     @property
     def conversation_accuracy(self) -> float:
-        return sum(c.passed for c in self.conversations) / len(self.conversations) if self.conversations else float("nan")
+        return (
+            sum(c.passed for c in self.conversations) / len(self.conversations) if self.conversations else float("nan")
+        )
 
     def by_category(self) -> Dict[str, CategoryFigures]:
         figures = {}
@@ -184,8 +187,9 @@ def ask(session: requests.Session, rasa_url: str, sender: str, text: str) -> Tup
     """Send one message over REST: (reply text, latency in ms, error or None)."""
     started = time.perf_counter()
     try:
-        response = session.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                timeout=REQUEST_TIMEOUT)
+        response = session.post(
+            f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=REQUEST_TIMEOUT
+        )
         elapsed = (time.perf_counter() - started) * 1000
         response.raise_for_status()
         return reply_text(response.json()), elapsed, None
@@ -193,8 +197,9 @@ def ask(session: requests.Session, rasa_url: str, sender: str, text: str) -> Tup
         return "", (time.perf_counter() - started) * 1000, f"{type(error).__name__}: {error}"
 
 
-def play_conversation(conversation: Conversation, rasa_url: str, corpus: Corpus,
-                      session: Optional[requests.Session] = None) -> ConversationResult:
+def play_conversation(
+    conversation: Conversation, rasa_url: str, corpus: Corpus, session: Optional[requests.Session] = None
+) -> ConversationResult:
     """Play one conversation with a fresh sender and check every turn's reply."""
     session = session or requests.Session()
     sender = f"conv-{re.sub(r'[^A-Za-z0-9-]', '-', conversation.id)}-{uuid.uuid4().hex[:8]}"
@@ -209,17 +214,26 @@ def play_conversation(conversation: Conversation, rasa_url: str, corpus: Corpus,
             verdict = check_reply(turn, reply)
             if error:
                 verdict.checks.insert(0, CheckResult("error", False, error))
-            verdict.checks.append(CheckResult(
-                "grounded", not problems,
-                "" if not problems else "no source for " + ", ".join(f"«{m.text}»" for m in problems),
-            ))
-        results.append(TurnResult(conversation.id, index, turn.user, turn.category, reply, elapsed, verdict,
-                                  problems))
+            verdict.checks.append(
+                CheckResult(
+                    "grounded",
+                    not problems,
+                    "" if not problems else "no source for " + ", ".join(f"«{m.text}»" for m in problems),
+                )
+            )
+        results.append(TurnResult(conversation.id, index, turn.user, turn.category, reply, elapsed, verdict, problems))
     return ConversationResult(conversation.id, results, sender)
 
 
-def score(conversations: Sequence[Conversation], rasa_url: str, *, corpus: Optional[Corpus] = None,
-          facts_url: Optional[str] = None, root: Path = ROOT, label: str = "actual") -> Report:
+def score(
+    conversations: Sequence[Conversation],
+    rasa_url: str,
+    *,
+    corpus: Optional[Corpus] = None,
+    facts_url: Optional[str] = None,
+    root: Path = ROOT,
+    label: str = "actual",
+) -> Report:
     """Play and check `conversations` against the Rasa server at `rasa_url`.
 
     Grounding uses `corpus`, or one built from the facts store at `facts_url` (the one the
@@ -283,8 +297,13 @@ class Running:
 
 
 def tree_env(tree: Path) -> Dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(tree), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(tree),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     return env
 
 
@@ -294,8 +313,12 @@ def running(system: System, workdir: Path) -> Iterator[Running]:
     workdir.mkdir(parents=True, exist_ok=True)
     log = open(workdir / "launcher.log", "ab")
     process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, str(workdir), str(system.model)], cwd=system.tree,
-        env=tree_env(system.tree), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+        [sys.executable, "-c", LAUNCHER, str(workdir), str(system.model)],
+        cwd=system.tree,
+        env=tree_env(system.tree),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
     try:
@@ -328,16 +351,16 @@ def git(*args: str, cwd: Path = ROOT) -> str:
 def current_commit() -> str:
     """HEAD's short hash, with "+" when tracked files (other than the document) have changed."""
     head = git("rev-parse", "--short", "HEAD")
-    changes = git("status", "--porcelain", "--untracked-files=no", "--", ".",
-                  f":(exclude){DOC.relative_to(ROOT)}")
+    changes = git("status", "--porcelain", "--untracked-files=no", "--", ".", f":(exclude){DOC.relative_to(ROOT)}")
     return head + ("+" if changes else "")
 
 
 def export_tree(ref: str, destination: Path) -> str:
     """Write the files of commit `ref` to `destination` (git archive); returns its full hash."""
     commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
-    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=ROOT, check=True, capture_output=True
+    ).stdout
     destination.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(destination)
@@ -347,8 +370,14 @@ def export_tree(ref: str, destination: Path) -> str:
 def training_key(tree: Path) -> str:
     """A hash of everything a model is trained from in `tree` (the facts excluded)."""
     digest = hashlib.sha256()
-    files = sorted({p for pattern in TRAIN_GLOBS for p in tree.glob(pattern)
-                    if p.is_file() and "facts" not in p.relative_to(tree).parts})
+    files = sorted(
+        {
+            p
+            for pattern in TRAIN_GLOBS
+            for p in tree.glob(pattern)
+            if p.is_file() and "facts" not in p.relative_to(tree).parts
+        }
+    )
     for path in files:
         digest.update(str(path.relative_to(tree)).encode() + b"\0" + path.read_bytes() + b"\0")
     import rasa
@@ -367,9 +396,19 @@ def baseline_model(tree: Path, log_path: Path) -> Path:
     started = time.perf_counter()
     with open(log_path, "ab") as log:
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--fixed-model-name", "asistente", "--out",
-             str(tree / "models")],
-            cwd=tree, env=tree_env(tree), check=True, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--fixed-model-name",
+                "asistente",
+                "--out",
+                str(tree / "models"),
+            ],
+            cwd=tree,
+            env=tree_env(tree),
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     MODEL_CACHE.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(tree / "models" / "asistente.tar.gz", cached)
@@ -377,8 +416,9 @@ def baseline_model(tree: Path, log_path: Path) -> Path:
     return cached
 
 
-def run_systems(conversations: Sequence[Conversation], systems: Sequence[System], workdir: Path,
-                rounds: int = 1) -> List[Report]:
+def run_systems(
+    conversations: Sequence[Conversation], systems: Sequence[System], workdir: Path, rounds: int = 1
+) -> List[Report]:
     """Start every system (one after the other, so that model loads do not compete), then
     play each conversation against all of them, alternating which goes first. Further
     rounds replay everything with fresh senders and only add latencies."""
@@ -394,8 +434,7 @@ def run_systems(conversations: Sequence[Conversation], systems: Sequence[System]
                 if (number + round_number) % 2:
                     order.reverse()
                 for index in order:
-                    played = play_conversation(conversation, live[index].rasa_url, live[index].corpus,
-                                               sessions[index])
+                    played = play_conversation(conversation, live[index].rasa_url, live[index].corpus, sessions[index])
                     if round_number == 0:
                         reports[index].conversations.append(played)
                     else:
@@ -419,8 +458,10 @@ def _all_running(systems: Sequence[System], workdir: Path) -> Iterator[List[Runn
 # --- the document ----------------------------------------------------------------------
 
 LOG_HEADER = "## Held-out scoring log"
-LOG_TABLE = ("| Date (UTC) | Commit | System | Conversations | Strict accuracy per turn | Conversation accuracy "
-             "| Ungrounded | p95 per turn |\n| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+LOG_TABLE = (
+    "| Date (UTC) | Commit | System | Conversations | Strict accuracy per turn | Conversation accuracy "
+    "| Ungrounded | p95 per turn |\n| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+)
 CATEGORY_LABELS = {
     "specific_fact": "specific_fact (one fact asked)",
     "attribute_followup": "attribute_followup (asks about the last answer)",
@@ -467,11 +508,23 @@ def _cell(text: str, limit: int = 320) -> str:
     return text.replace("|", "\\|").replace("`", "'")
 
 
-def split_section(split: str, reports: List[Report], commits: List[str], started: dt.datetime, seconds: float,
-                  conversations: Sequence[Conversation], subset: bool, rounds: int = 1) -> str:
+def split_section(
+    split: str,
+    reports: List[Report],
+    commits: List[str],
+    started: dt.datetime,
+    seconds: float,
+    conversations: Sequence[Conversation],
+    subset: bool,
+    rounds: int = 1,
+) -> str:
     actual = reports[0]
-    lines = [f"<!-- split:{split} -->", f"## {'Tuning' if split == 'tuning' else 'Held-out'} half "
-             f"(`{SPLITS[split].relative_to(ROOT) if split in SPLITS else split}`)", ""]
+    lines = [
+        f"<!-- split:{split} -->",
+        f"## {'Tuning' if split == 'tuning' else 'Held-out'} half "
+        f"(`{SPLITS[split].relative_to(ROOT) if split in SPLITS else split}`)",
+        "",
+    ]
     checked = len(actual.checked_turns)
     lines.append(
         f"Run of {started:%Y-%m-%d %H:%M} UTC, {len(conversations)} conversations"
@@ -486,27 +539,43 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
     def row(name: str, values: List[str]) -> None:
         lines.append(f"| {name} | " + " | ".join(values) + " |")
 
-    row("Strict accuracy per turn", [f"**{_pct(r.accuracy)}** ({sum(t.passed for t in r.checked_turns)}/"
-                                     f"{len(r.checked_turns)})" for r in reports])
-    row("Conversation accuracy", [f"{_pct(r.conversation_accuracy)} ({sum(c.passed for c in r.conversations)}/"
-                                  f"{len(r.conversations)})" for r in reports])
+    row(
+        "Strict accuracy per turn",
+        [f"**{_pct(r.accuracy)}** ({sum(t.passed for t in r.checked_turns)}/{len(r.checked_turns)})" for r in reports],
+    )
+    row(
+        "Conversation accuracy",
+        [
+            f"{_pct(r.conversation_accuracy)} ({sum(c.passed for c in r.conversations)}/{len(r.conversations)})"
+            for r in reports
+        ],
+    )
     row("Ungrounded numbers, names, links", [str(len(r.ungrounded)) for r in reports])
-    row("Latency per turn p50 / p95 / max", [
-        f"{_ms(percentile(r.latencies, .5))} / {_ms(percentile(r.latencies, .95))} / {_ms(max(r.latencies))}"
-        for r in reports])
-    row("Model load (both servers answering)", [f"{r.load_seconds:.1f} s" if r.load_seconds else "–"
-                                                for r in reports])
+    row(
+        "Latency per turn p50 / p95 / max",
+        [
+            f"{_ms(percentile(r.latencies, 0.5))} / {_ms(percentile(r.latencies, 0.95))} / {_ms(max(r.latencies))}"
+            for r in reports
+        ],
+    )
+    row("Model load (both servers answering)", [f"{r.load_seconds:.1f} s" if r.load_seconds else "–" for r in reports])
     if len(reports) > 1:
         base = reports[1]
-        ratio_p50 = percentile(actual.latencies, .5) / percentile(base.latencies, .5)
-        ratio_p95 = percentile(actual.latencies, .95) / percentile(base.latencies, .95)
+        ratio_p50 = percentile(actual.latencies, 0.5) / percentile(base.latencies, 0.5)
+        ratio_p95 = percentile(actual.latencies, 0.95) / percentile(base.latencies, 0.95)
         verdict = "meets" if ratio_p95 <= P95_RATIO_TARGET else "misses"
-        lines += ["", f"Latency of {actual.label} against {base.label}, measured in the same run: p50 × "
-                  f"{ratio_p50:.2f}, **p95 × {ratio_p95:.2f}** ({verdict} the target of × {P95_RATIO_TARGET})."]
+        lines += [
+            "",
+            f"Latency of {actual.label} against {base.label}, measured in the same run: p50 × "
+            f"{ratio_p50:.2f}, **p95 × {ratio_p95:.2f}** ({verdict} the target of × {P95_RATIO_TARGET}).",
+        ]
     lines += ["", "### Per category", ""]
     per = [r.by_category() for r in reports]
-    head = "| Category | Turns | " + " | ".join(
-        f"{r.label}: strict accuracy | {r.label}: conversation accuracy" for r in reports) + " |"
+    head = (
+        "| Category | Turns | "
+        + " | ".join(f"{r.label}: strict accuracy | {r.label}: conversation accuracy" for r in reports)
+        + " |"
+    )
     lines += [head, "| --- | ---: |" + " ---: | ---: |" * len(reports)]
     for category in CATEGORIES:
         if category not in per[0]:
@@ -514,21 +583,30 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
         cells = []
         for figures in per:
             f = figures.get(category)
-            cells += [f"{_pct(f.accuracy)} ({f.right}/{f.turns})" if f else "–",
-                      f"{_pct(f.conversation_accuracy)} ({f.conversations_right}/{f.conversations})" if f else "–"]
+            cells += [
+                f"{_pct(f.accuracy)} ({f.right}/{f.turns})" if f else "–",
+                f"{_pct(f.conversation_accuracy)} ({f.conversations_right}/{f.conversations})" if f else "–",
+            ]
         lines.append(f"| {CATEGORY_LABELS[category]} | {per[0][category].turns} | " + " | ".join(cells) + " |")
-    lines += ["", "Conversation accuracy per category: of the conversations with a turn of that category, "
-              "the share whose checked turns are all right."]
+    lines += [
+        "",
+        "Conversation accuracy per category: of the conversations with a turn of that category, "
+        "the share whose checked turns are all right.",
+    ]
     heldout = split == "heldout"
     for report in reports:
         issues = report.ungrounded
         lines += ["", f"### Ungrounded numbers, names and links: {report.label} ({len(issues)})", ""]
         if not issues:
-            lines.append("None: every number, name and link in every reply is in the facts store, the "
-                         "templates or the citizen's messages.")
+            lines.append(
+                "None: every number, name and link in every reply is in the facts store, the "
+                "templates or the citizen's messages."
+            )
         for turn, mention in issues:  # on the held-out half: the name and where, not the reply
-            lines.append(f"- `{turn.conversation}` turn {turn.index}: {mention.kind} «{_cell(mention.text, 80)}»"
-                         + ("" if heldout else f" in «{_cell(turn.reply, 200)}»"))
+            lines.append(
+                f"- `{turn.conversation}` turn {turn.index}: {mention.kind} «{_cell(mention.text, 80)}»"
+                + ("" if heldout else f" in «{_cell(turn.reply, 200)}»")
+            )
     failures = actual.failures
     lines += ["", f"### Failed turns: {actual.label} ({len(failures)} of {len(actual.checked_turns)})", ""]
     if heldout:
@@ -538,8 +616,10 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
         lines.append("None.")
     for turn in failures:
         why = "; ".join(f"{c.name}: {c.detail}" for c in turn.verdict.failed)
-        lines.append(f"- `{turn.conversation}` turn {turn.index} ({turn.category}): «{_cell(turn.user, 200)}» "
-                     f"→ «{_cell(turn.reply)}» — {_cell(why, 400)}")
+        lines.append(
+            f"- `{turn.conversation}` turn {turn.index} ({turn.category}): «{_cell(turn.user, 200)}» "
+            f"→ «{_cell(turn.reply)}» — {_cell(why, 400)}"
+        )
     for report in reports[1:]:
         lines += ["", f"{report.label}: {len(report.failures)} failed turns (not listed)."]
     lines.append(f"<!-- /split:{split} -->")
@@ -553,7 +633,7 @@ def log_rows(reports: List[Report], commits: List[str], started: dt.datetime, su
         rows.append(
             f"| {started:%Y-%m-%d %H:%M} | `{commit}` | {report.label} | {count} | {_pct(report.accuracy)} | "
             f"{_pct(report.conversation_accuracy)} | {len(report.ungrounded)} | "
-            f"{_ms(percentile(report.latencies, .95))} |"
+            f"{_ms(percentile(report.latencies, 0.95))} |"
         )
     return rows
 
@@ -568,15 +648,22 @@ def write_document(path: Path, split: str, section: str, new_log_rows: List[str]
             sections[name] = match.group()
     sections[split] = section
     log_match = re.search(re.escape(LOG_HEADER) + r".*", old, re.S)
-    rows = [line for line in (log_match.group().splitlines() if log_match else [])
-            if line.startswith("| ") and not line.startswith("| Date") and not line.startswith("| ---")]
+    rows = [
+        line
+        for line in (log_match.group().splitlines() if log_match else [])
+        if line.startswith("| ") and not line.startswith("| Date") and not line.startswith("| ---")
+    ]
     rows += new_log_rows
     parts = [INTRO]
     parts += [sections[name] for name in ("tuning", "heldout") if name in sections]
     if NOTES.exists():
         parts.append(NOTES.read_text(encoding="utf-8"))
-    parts += [LOG_HEADER + "\n\nEvery scoring of the held-out half, by anyone, in order. Never tune on it.\n\n"
-              + LOG_TABLE + ("\n" + "\n".join(rows) if rows else "")]
+    parts += [
+        LOG_HEADER
+        + "\n\nEvery scoring of the held-out half, by anyone, in order. Never tune on it.\n\n"
+        + LOG_TABLE
+        + ("\n" + "\n".join(rows) if rows else "")
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n\n".join(p.strip("\n") for p in parts) + "\n", encoding="utf-8")
 
@@ -586,14 +673,24 @@ def write_replies(path: Path, reports: Sequence[Report]) -> None:
     with open(path, "w", encoding="utf-8") as out:
         for report in reports:
             for turn in report.turns:
-                out.write(json.dumps({
-                    "system": report.label, "conversation": turn.conversation, "turn": turn.index,
-                    "category": turn.category, "user": turn.user, "reply": turn.reply,
-                    "latency_ms": round(turn.latency_ms, 1),
-                    "passed": turn.passed if turn.verdict else None,
-                    "failed": [f"{c.name}: {c.detail}" for c in turn.verdict.failed] if turn.verdict else [],
-                    "ungrounded": [f"{m.kind}: {m.text}" for m in turn.ungrounded],
-                }, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "system": report.label,
+                            "conversation": turn.conversation,
+                            "turn": turn.index,
+                            "category": turn.category,
+                            "user": turn.user,
+                            "reply": turn.reply,
+                            "latency_ms": round(turn.latency_ms, 1),
+                            "passed": turn.passed if turn.verdict else None,
+                            "failed": [f"{c.name}: {c.detail}" for c in turn.verdict.failed] if turn.verdict else [],
+                            "ungrounded": [f"{m.kind}: {m.text}" for m in turn.ungrounded],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
 
 
 # --- command line ------------------------------------------------------------------------
@@ -601,16 +698,26 @@ def write_replies(path: Path, reports: Sequence[Report]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default=os.environ.get("SPLIT") or "tuning", choices=sorted(SPLITS),
-                        help="half of the set to play (default: tuning)")
-    parser.add_argument("--baseline", default=os.environ.get("BASELINE") or None,
-                        help="git ref of a baseline to play in the same run")
+    parser.add_argument(
+        "--split",
+        default=os.environ.get("SPLIT") or "tuning",
+        choices=sorted(SPLITS),
+        help="half of the set to play (default: tuning)",
+    )
+    parser.add_argument(
+        "--baseline", default=os.environ.get("BASELINE") or None, help="git ref of a baseline to play in the same run"
+    )
     parser.add_argument("--output", type=Path, default=DOC, help="document to write")
     parser.add_argument("--limit", type=int, help="only the first N conversations (to try things)")
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS") or 1),
-                        help="rounds to play for latency (accuracy is the first round's)")
-    parser.add_argument("--replies", type=Path,
-                        help="also write every turn (message, reply, checks) to this JSON Lines file")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("ROUNDS") or 1),
+        help="rounds to play for latency (accuracy is the first round's)",
+    )
+    parser.add_argument(
+        "--replies", type=Path, help="also write every turn (message, reply, checks) to this JSON Lines file"
+    )
     args = parser.parse_args(argv)
 
     conversations = load_split(args.split)
@@ -632,25 +739,33 @@ def main(argv: Optional[List[str]] = None) -> int:
             commit = export_tree(args.baseline, tree)
             model = baseline_model(tree, workdir / "baseline-train.log")
             systems.append(System(f"base {args.baseline}", tree, model, commit[:7]))
-        print(f"{len(conversations)} conversations of the {args.split} half"
-              f"{f' against {len(systems)} systems' if len(systems) > 1 else ''}.", flush=True)
+        print(
+            f"{len(conversations)} conversations of the {args.split} half"
+            f"{f' against {len(systems)} systems' if len(systems) > 1 else ''}.",
+            flush=True,
+        )
         reports = run_systems(conversations, systems, workdir, max(1, args.rounds))
     seconds = time.perf_counter() - started
 
     commits = [s.commit for s in systems]
-    section = split_section(args.split, reports, commits, started_at, seconds, conversations, subset,
-                            max(1, args.rounds))
+    section = split_section(
+        args.split, reports, commits, started_at, seconds, conversations, subset, max(1, args.rounds)
+    )
     rows = log_rows(reports, commits, started_at, subset, total) if args.split == "heldout" else []
     write_document(args.output, args.split, section, rows)
     if args.replies:
         write_replies(args.replies, reports)
     for report in reports:
-        print(f"{report.label}: strict accuracy per turn {_pct(report.accuracy)}, per conversation "
-              f"{_pct(report.conversation_accuracy)}, ungrounded {len(report.ungrounded)}, p95 "
-              f"{_ms(percentile(report.latencies, .95))}, model load {report.load_seconds:.1f} s")
+        print(
+            f"{report.label}: strict accuracy per turn {_pct(report.accuracy)}, per conversation "
+            f"{_pct(report.conversation_accuracy)}, ungrounded {len(report.ungrounded)}, p95 "
+            f"{_ms(percentile(report.latencies, 0.95))}, model load {report.load_seconds:.1f} s"
+        )
         for category, figures in report.by_category().items():
-            print(f"  {category:<20} {figures.turns:>4} turns  {_pct(figures.accuracy)}  "
-                  f"conversations {_pct(figures.conversation_accuracy)}")
+            print(
+                f"  {category:<20} {figures.turns:>4} turns  {_pct(figures.accuracy)}  "
+                f"conversations {_pct(figures.conversation_accuracy)}"
+            )
     print(f"Wrote {args.output} in {seconds:.0f} s.")
     return 0
 

@@ -24,6 +24,7 @@ words are never names. A run is grounded when it appears, as words, in an allowe
 A word that is neither in the list nor looks like a verb may be reported as a name when it
 opens a sentence; the report shows it by name, so it is easy to tell.
 """
+
 from __future__ import annotations
 
 import ast
@@ -40,11 +41,38 @@ import yaml
 from benchmarks.conversation_checks import fold
 
 # Common Spanish words that are also names of people or places this assistant may meet.
-NAME_HOMOGRAPHS = frozenset({
-    "rubio", "marco", "paz", "cruz", "leon", "victoria", "rosa", "pilar", "carmen", "mercedes", "dolores",
-    "angeles", "cortes", "colon", "salvador", "sol", "luz", "esperanza", "trinidad", "concepcion", "maria",
-    "pedro", "martin", "santiago", "quito", "lima", "puno", "ica",
-})
+NAME_HOMOGRAPHS = frozenset(
+    {
+        "rubio",
+        "marco",
+        "paz",
+        "cruz",
+        "leon",
+        "victoria",
+        "rosa",
+        "pilar",
+        "carmen",
+        "mercedes",
+        "dolores",
+        "angeles",
+        "cortes",
+        "colon",
+        "salvador",
+        "sol",
+        "luz",
+        "esperanza",
+        "trinidad",
+        "concepcion",
+        "maria",
+        "pedro",
+        "martin",
+        "santiago",
+        "quito",
+        "lima",
+        "puno",
+        "ica",
+    }
+)
 # Peru's regions and main cities, and capitals citizens write from (countries come from Babel).
 PLACES = (
     "Amazonas Áncash Apurímac Arequipa Ayacucho Cajamarca Callao Cusco Cuzco Huancavelica Huánuco Ica Junín "
@@ -74,29 +102,87 @@ _LETTER = "A-Za-zÁÉÍÓÚÑÜáéíóúñü"
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>«»\"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _WORD = re.compile(rf"[{_LETTER}](?:[{_LETTER}'’]|-(?=[{_LETTER}]))*")
 _DIGITS = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
-_INITIAL_MARKS = set(".!?¡¿\n«\"“(…")
+_INITIAL_MARKS = set('.!?¡¿\n«"“(…')
 
 # --- numbers ---------------------------------------------------------------------------
 
 _UNITS = {
-    "cero": 0, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
-    "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21,
-    "veintiun": 21, "veintiuna": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24,
-    "veinticinco": 25, "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
+    "cero": 0,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "dieciseis": 16,
+    "diecisiete": 17,
+    "dieciocho": 18,
+    "diecinueve": 19,
+    "veinte": 20,
+    "veintiuno": 21,
+    "veintiun": 21,
+    "veintiuna": 21,
+    "veintidos": 22,
+    "veintitres": 23,
+    "veinticuatro": 24,
+    "veinticinco": 25,
+    "veintiseis": 26,
+    "veintisiete": 27,
+    "veintiocho": 28,
+    "veintinueve": 29,
 }
-_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
-         "noventa": 90}
-_HUNDREDS = {"cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
-             "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500, "quinientas": 500,
-             "seiscientos": 600, "seiscientas": 600, "setecientos": 700, "setecientas": 700,
-             "ochocientos": 800, "ochocientas": 800, "novecientos": 900, "novecientas": 900}
+_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
+_HUNDREDS = {
+    "cien": 100,
+    "ciento": 100,
+    "doscientos": 200,
+    "doscientas": 200,
+    "trescientos": 300,
+    "trescientas": 300,
+    "cuatrocientos": 400,
+    "cuatrocientas": 400,
+    "quinientos": 500,
+    "quinientas": 500,
+    "seiscientos": 600,
+    "seiscientas": 600,
+    "setecientos": 700,
+    "setecientas": 700,
+    "ochocientos": 800,
+    "ochocientas": 800,
+    "novecientos": 900,
+    "novecientas": 900,
+}
 _ONE = {"un", "una", "uno"}
 _ORDINAL_STEMS = {
-    "segund": 2, "tercer": 3, "cuart": 4, "quint": 5, "sext": 6, "septim": 7, "setim": 7, "octav": 8,
-    "noven": 9, "decim": 10, "undecim": 11, "duodecim": 12, "vigesim": 20, "trigesim": 30,
-    "cuadragesim": 40, "quincuagesim": 50, "sexagesim": 60, "septuagesim": 70, "octogesim": 80,
-    "nonagesim": 90, "centesim": 100,
+    "segund": 2,
+    "tercer": 3,
+    "cuart": 4,
+    "quint": 5,
+    "sext": 6,
+    "septim": 7,
+    "setim": 7,
+    "octav": 8,
+    "noven": 9,
+    "decim": 10,
+    "undecim": 11,
+    "duodecim": 12,
+    "vigesim": 20,
+    "trigesim": 30,
+    "cuadragesim": 40,
+    "quincuagesim": 50,
+    "sexagesim": 60,
+    "septuagesim": 70,
+    "octogesim": 80,
+    "nonagesim": 90,
+    "centesim": 100,
 }
 _ORDINAL = re.compile(r"^(" + "|".join(sorted(_ORDINAL_STEMS, key=len, reverse=True)) + r")(o|a|os|as|)$")
 _ROMAN = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
@@ -198,8 +284,11 @@ def _cardinal(words: Sequence[Tuple[str, str]], start: int) -> Tuple[int, int]:
         elif word in _ONE and last_kind == "and":
             current += 1
             last_kind = "unit"
-        elif word == "y" and last_kind == "tens" and index + 1 < len(words) and (
-            words[index + 1][1] in _UNITS and _UNITS[words[index + 1][1]] < 10 or words[index + 1][1] in _ONE
+        elif (
+            word == "y"
+            and last_kind == "tens"
+            and index + 1 < len(words)
+            and (words[index + 1][1] in _UNITS and _UNITS[words[index + 1][1]] < 10 or words[index + 1][1] in _ONE)
         ):
             last_kind = "and"
         elif word == "mil" and last_kind in (None, "unit", "tens", "hundred"):
@@ -258,8 +347,10 @@ def _place_names() -> FrozenSet[str]:
     return frozenset(fold(name) for name in names if " " not in name)
 
 
-_VERB = re.compile(r"(?:[a-zñ]{2,}ó|[a-zñ]+(?:aron|ieron|eron|aban|mente)"
-                   r"|[a-zñ]*[áéíóú][a-zñ]*(?:se|me|le|les|lo|nos))$")
+_VERB = re.compile(
+    r"(?:[a-zñ]{2,}ó|[a-zñ]+(?:aron|ieron|eron|aban|mente)"
+    r"|[a-zñ]*[áéíóú][a-zñ]*(?:se|me|le|les|lo|nos))$"
+)
 
 
 def is_ordinary_word(word: str) -> bool:
@@ -290,7 +381,7 @@ def names_in(text: str) -> List[Mention]:
 
     for match in _WORD.finditer(text):
         word = match.group()
-        gap = text[previous_end:match.start()]
+        gap = text[previous_end : match.start()]
         initial = previous_end == 0 or any(c in _INITIAL_MARKS for c in gap)
         adjacent = bool(run) and gap.strip() == ""
         previous_end = match.end()
@@ -308,8 +399,7 @@ def names_in(text: str) -> List[Mention]:
 
 
 def urls_in(text: str) -> List[Mention]:
-    return [Mention("link", m.group().rstrip(".,;:)»"), fold(m.group().rstrip(".,;:)»/")))
-            for m in _URL.finditer(text)]
+    return [Mention("link", m.group().rstrip(".,;:)»"), fold(m.group().rstrip(".,;:)»/"))) for m in _URL.finditer(text)]
 
 
 # --- the allowed sources --------------------------------------------------------------
@@ -380,13 +470,17 @@ def _strings(value: object) -> List[str]:
 
 
 def template_texts(root: Path) -> List[str]:
-    """The fixed templates: string literals of actions/messages.py, domain.yml's responses."""
-    texts: List[str] = []
+    """The fixed templates: string literals of actions/messages.py, domain.yml's responses, and the
+    official portal the templates point to (settings.portal_url(), OFFICIAL_PORTAL_URL)."""
+    import settings
+
+    texts: List[str] = [settings.portal_url()]
     messages = root / "actions" / "messages.py"
     if messages.exists():
         tree = ast.parse(messages.read_text(encoding="utf-8"))
-        texts.extend(node.value for node in ast.walk(tree)
-                     if isinstance(node, ast.Constant) and isinstance(node.value, str))
+        texts.extend(
+            node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        )
     domain = root / "domain.yml"
     if domain.exists():
         responses = (yaml.safe_load(domain.read_text(encoding="utf-8")) or {}).get("responses") or {}

@@ -21,6 +21,7 @@ data (data/nlu/), and on the held-out set against validation. To see what it fin
 
     python -m benchmarks.near_duplicates
 """
+
 from __future__ import annotations
 
 import re
@@ -106,16 +107,26 @@ def near_duplicates(messages: Iterable[str], examples: Iterable[str]) -> List[Ne
     theirs = [_Form.of(e) for e in examples]
     margin = 1  # a point under each cut-off: cdist scores are float32
     close = (
-        process.cdist([f.text for f in ours], [f.text for f in theirs], scorer=fuzz.ratio,
-                      score_cutoff=100 * CHARACTER_SIMILARITY - margin) > 0
+        process.cdist(
+            [f.text for f in ours],
+            [f.text for f in theirs],
+            scorer=fuzz.ratio,
+            score_cutoff=100 * CHARACTER_SIMILARITY - margin,
+        )
+        > 0
     )
     close |= (
-        process.cdist([f.sorted_words for f in ours], [f.sorted_words for f in theirs], scorer=fuzz.ratio,
-                      score_cutoff=100 * WORD_OVERLAP - margin) > 0
+        process.cdist(
+            [f.sorted_words for f in ours],
+            [f.sorted_words for f in theirs],
+            scorer=fuzz.ratio,
+            score_cutoff=100 * WORD_OVERLAP - margin,
+        )
+        > 0
     )
     close |= (
-        process.cdist([f.words for f in ours], [f.words for f in theirs], scorer=Levenshtein.distance,
-                      score_cutoff=1) <= 1
+        process.cdist([f.words for f in ours], [f.words for f in theirs], scorer=Levenshtein.distance, score_cutoff=1)
+        <= 1
     )
     found = []
     for i, j in zip(*close.nonzero()):

@@ -8,7 +8,8 @@ browser context and the chat, and measures
 and, over python-socketio with long-polling, the server's own round trip
 (user_uttered -> last bot_uttered). The widget shows each bot message after a fixed
 400 ms (asistente-consular.js, customMessageDelay), which the browser figures include.
-Prints median and 95th percentile; asserts nothing.
+Prints median and 95th percentile; asserts nothing. `make bench` writes them to
+docs/benchmarks/serving.md.
 
     .venv/bin/python -m benchmarks.web --rounds 5
 """
@@ -24,12 +25,11 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.latency import percentile  # noqa: E402
-from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from scripts.serve import DEFAULT_MODEL, Servers, free_port, scratch_stores  # noqa: E402
+from benchmarks.latency import percentile
+from benchmarks.report import Section
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+from scripts.serve import Servers, free_port, scratch_stores
+from settings import MODEL_FILE
 
 QUESTIONS = [
     ("¿Cuántos peruanos fueron repatriados desde Jamaica?", "24 peruanos"),
@@ -39,9 +39,8 @@ QUESTIONS = [
 SOURCE = "Fuente: Nota de Prensa 9-26"
 
 
-def summary(name: str, seconds: List[float]) -> str:
-    return (f"{name:<45} n={len(seconds):<3} mediana={statistics.median(seconds):6.2f} s  "
-            f"p95={percentile(seconds, 0.95):6.2f} s")
+def timing_row(section: Section, name: str, seconds: List[float]) -> None:
+    section.add(name, len(seconds), f"{statistics.median(seconds):.2f} s", f"{percentile(seconds, 0.95):.2f} s")
 
 
 def browser_rounds(site: str, rounds: int, chromium: str) -> Dict[str, List[float]]:
@@ -95,33 +94,48 @@ async def socket_rounds(rasa_url: str, rounds: int) -> List[float]:
     return seconds
 
 
+def chat(site: str, rasa_url: Optional[str], rounds: int = 5, chromium: str = str(CHROMIUM)) -> Section:
+    """What a citizen waits for on the page at `site`, and the socket's own round trip to `rasa_url`."""
+    section = Section(
+        "Website chat",
+        f"{rounds} rounds in headless Chromium: open the demo page in a fresh browser context, open the chat "
+        f"(until the greeting shows), then ask {len(QUESTIONS)} questions (until the answer with its source shows). "
+        "The widget shows each bot message after a fixed 400 ms, which the browser figures include. The Socket.IO "
+        "round trip (long-polling, user_uttered to the last bot_uttered) is the server's share.",
+        ["Figure", "n", "Median", "p95"],
+    )
+    print("Website chat:", flush=True)
+    figures = browser_rounds(site, rounds, chromium)
+    timing_row(section, "browser: page load to greeting shown", figures["greeting"])
+    timing_row(section, "browser: question to answer with its source shown", figures["answer"])
+    if rasa_url:
+        seconds = asyncio.run(socket_rounds(rasa_url, rounds))
+        timing_row(section, "Socket.IO: question to answer with its source", seconds)
+    return section
+
+
+def measure(
+    rounds: int = 5, site: Optional[str] = None, rasa_url: Optional[str] = None, chromium: str = str(CHROMIUM)
+) -> List[Section]:
+    """The chat on `site`, or on servers of its own (with the demo page) when no site is given."""
+    if site:
+        return [chat(site, rasa_url, rounds, chromium)]
+    workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    servers = Servers(
+        free_port(), free_port(), MODEL_FILE, web_port=free_port(), log_dir=workdir, env=scratch_stores(workdir)
+    )
+    with servers:
+        return [chat(servers.web_url + "/", servers.rasa_url, rounds, chromium)]
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--site", help="URL de una página ya servida (por ejemplo la de make run)")
-    parser.add_argument("--rasa-url", help="URL del servidor Rasa de esa página")
+    parser.add_argument("--site", help="URL of a page already served (for example by make run)")
+    parser.add_argument("--rasa-url", help="URL of that page's Rasa server")
     parser.add_argument("--chromium", default=str(CHROMIUM))
     args = parser.parse_args(argv)
-
-    servers = None
-    if not args.site:
-        workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
-        servers = Servers(free_port(), free_port(), DEFAULT_MODEL, web_port=free_port(), log_dir=workdir,
-                          env=scratch_stores(workdir))
-        print("Iniciando los servidores...", flush=True)
-        started = time.perf_counter()
-        servers.start()
-        print(f"servidores listos en {time.perf_counter() - started:.1f} s", flush=True)
-        args.site, args.rasa_url = servers.web_url + "/", servers.rasa_url
-    try:
-        figures = browser_rounds(args.site, args.rounds, args.chromium)
-        print(summary("navegador: carga -> saludo visible", figures["greeting"]))
-        print(summary("navegador: pregunta -> respuesta con fuente", figures["answer"]))
-        if args.rasa_url:
-            print(summary("socket.io: pregunta -> respuesta con fuente", asyncio.run(socket_rounds(args.rasa_url, args.rounds))))
-    finally:
-        if servers:
-            servers.stop()
+    measure(args.rounds, args.site, args.rasa_url, args.chromium)
     return 0
 
 

@@ -15,30 +15,30 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.latency import percentile  # noqa: E402
-from channels.whatsapp_store import WhatsAppStore, message_key  # noqa: E402
-from scripts.serve import DEFAULT_MODEL, Servers, free_port, scratch_stores  # noqa: E402
-from tests.graph_api import GraphApiStandIn, channel_env  # noqa: E402
-from tests.whatsapp_payloads import WhatsAppCitizen, text_message  # noqa: E402
+from benchmarks.latency import percentile
+from benchmarks.report import Section
+from channels.whatsapp.store import WhatsAppStore, message_key
+from scripts.serve import Servers, free_port, scratch_stores
+from settings import MODEL_FILE, sqlite_url
+from tests.graph_api import GraphApiStandIn, channel_env
+from tests.whatsapp_payloads import WhatsAppCitizen, text_message
 
 QUESTIONS = ["hola", "¿Cuántos peruanos fueron repatriados desde Jamaica?", "estoy varado en Bolivia",
              "¿qué es la campaña tu voto cruza fronteras?"]
 
 
-def summary(name: str, seconds: List[float]) -> str:
+def timing_row(section: Section, load: str, name: str, seconds: List[float]) -> None:
     ms = sorted(s * 1000 for s in seconds)
-    p95 = percentile(ms, 0.95)
-    return f"{name:<48} n={len(ms):<4} mediana {statistics.median(ms):8.1f} ms   p95 {p95:8.1f} ms   máx {ms[-1]:8.1f} ms"
+    section.add(
+        load, name, len(ms), f"{statistics.median(ms):.1f} ms", f"{percentile(ms, 0.95):.1f} ms", f"{ms[-1]:.1f} ms"
+    )
 
 
 def claims_per_second(url: str, count: int = 500) -> float:
     store = WhatsAppStore(url)
-    store.engine
+    _ = store.engine  # the tables are created before the clock starts
     start = time.perf_counter()
     for i in range(count):
         store.claim(message_key(f"wamid.bench{time.time_ns()}{i}"), "{}")
@@ -47,64 +47,89 @@ def claims_per_second(url: str, count: int = 500) -> float:
     return count / elapsed
 
 
+def channel(servers: Servers, graph: GraphApiStandIn, messages: int = 40) -> Section:
+    """The webhook's answer to Meta and the citizen's wait, on running servers whose channel sends to `graph`."""
+    section = Section(
+        "WhatsApp channel",
+        f"The WhatsApp channel of the running servers, configured against a local stand-in of Meta's Graph API "
+        f"(tests/graph_api.py). {messages} signed deliveries from distinct citizens, one at a time and then 4 at "
+        "once; each message is then delivered again, as Meta does, and must not be answered twice.",
+        ["Load", "Figure", "n", "Median", "p95", "Max"],
+    )
+    print("WhatsApp channel:", flush=True)
+    webhook = f"{servers.rasa_url}/webhooks/whatsapp/webhook"
+    acks, answers, redeliveries = [], [], []
+    lock = threading.Lock()
+
+    def citizen_session(index: int) -> None:
+        citizen = WhatsAppCitizen(webhook, graph, servers.env["TRACKER_STORE_URL"])
+        message = text_message(citizen.phone, QUESTIONS[index % len(QUESTIONS)])
+        sent = time.perf_counter()
+        response = citizen.send(message)
+        acked = time.perf_counter()
+        graph.wait_for(lambda: citizen.replies(), timeout=120)
+        replied = time.perf_counter()
+        again = time.perf_counter()
+        citizen.send(message)
+        redelivered = time.perf_counter()
+        assert response.status_code == 200
+        with lock:
+            acks.append(acked - sent)
+            answers.append(replied - sent)
+            redeliveries.append(redelivered - again)
+
+    for concurrency in (1, 4):
+        acks.clear(), answers.clear(), redeliveries.clear()
+        pending = list(range(messages))
+        started = time.perf_counter()
+        while pending:
+            batch, pending = pending[:concurrency], pending[concurrency:]
+            threads = [threading.Thread(target=citizen_session, args=(i,)) for i in batch]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        elapsed = time.perf_counter() - started
+        load = f"{concurrency} at once" if concurrency > 1 else "one at a time"
+        section.add(load, "throughput", messages, f"{messages / elapsed:.1f} messages/s", "–", "–")
+        timing_row(section, load, "webhook: 200 to Meta", acks)
+        timing_row(section, load, "citizen: first reply sent", answers)
+        timing_row(section, load, "webhook: 200 to a redelivery (not answered)", redeliveries)
+    return section
+
+
+def claims(workdir: Path, postgres: Optional[str] = None) -> Section:
+    section = Section(
+        "WhatsApp message ids",
+        "Recording a message id (the claim that lets exactly one delivery through), 500 one after another.",
+        ["Database", "Claims per second"],
+    )
+    print("WhatsApp message ids:", flush=True)
+    section.add("SQLite", f"{claims_per_second(sqlite_url(workdir / 'claims.db')):.0f}")
+    if postgres:
+        section.add("PostgreSQL", f"{claims_per_second(postgres):.0f}")
+    return section
+
+
+def measure(messages: int = 40, postgres: Optional[str] = None) -> List[Section]:
+    """The channel on servers of its own, then the claims."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-whatsapp-"))
+    with GraphApiStandIn() as graph:
+        servers = Servers(
+            free_port(), free_port(), MODEL_FILE, log_dir=workdir / "logs",
+            env={**scratch_stores(workdir), **channel_env(graph)},
+        )
+        with servers:
+            figures = channel(servers, graph, messages)
+    return [figures, claims(workdir, postgres)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--postgres", help="also time claims on this PostgreSQL URL (an empty database)")
     args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-whatsapp-"))
-    with GraphApiStandIn() as graph:
-        servers = Servers(free_port(), free_port(), DEFAULT_MODEL, log_dir=workdir / "logs",
-                          env={**scratch_stores(workdir), **channel_env(graph)})
-        print("Iniciando los servidores...", flush=True)
-        started = time.perf_counter()
-        with servers:
-            print(f"Servidores listos en {time.perf_counter() - started:.1f} s\n", flush=True)
-            webhook = f"{servers.rasa_url}/webhooks/whatsapp/webhook"
-            acks, answers, redeliveries = [], [], []
-            lock = threading.Lock()
-
-            def citizen_session(index: int) -> None:
-                citizen = WhatsAppCitizen(webhook, graph, servers.env["TRACKER_STORE_URL"])
-                message = text_message(citizen.phone, QUESTIONS[index % len(QUESTIONS)])
-                sent = time.perf_counter()
-                response = citizen.send(message)
-                acked = time.perf_counter()
-                graph.wait_for(lambda: citizen.replies(), timeout=120)
-                replied = time.perf_counter()
-                again = time.perf_counter()
-                citizen.send(message)
-                redelivered = time.perf_counter()
-                assert response.status_code == 200
-                with lock:
-                    acks.append(acked - sent)
-                    answers.append(replied - sent)
-                    redeliveries.append(redelivered - again)
-
-            for concurrency in (1, 4):
-                acks.clear(), answers.clear(), redeliveries.clear()
-                pending = list(range(args.messages))
-                started = time.perf_counter()
-                while pending:
-                    batch, pending = pending[:concurrency], pending[concurrency:]
-                    threads = [threading.Thread(target=citizen_session, args=(i,)) for i in batch]
-                    for t in threads:
-                        t.start()
-                    for t in threads:
-                        t.join()
-                elapsed = time.perf_counter() - started
-                print(f"{concurrency} ciudadano(s) a la vez, {args.messages} mensajes en {elapsed:.1f} s "
-                      f"({args.messages / elapsed:.1f} mensajes/s)")
-                print(summary("  webhook: 200 a Meta", acks))
-                print(summary("  ciudadano: primera respuesta enviada", answers))
-                print(summary("  webhook: 200 a un reenvío (no se responde)", redeliveries))
-                print()
-
-    sqlite_url = f"sqlite:///{workdir / 'claims.db'}"
-    print(f"Registro de ids (SQLite):     {claims_per_second(sqlite_url):8.0f} por segundo")
-    if args.postgres:
-        print(f"Registro de ids (PostgreSQL): {claims_per_second(args.postgres):8.0f} por segundo")
+    measure(args.messages, args.postgres)
     return 0
 
 

@@ -3,6 +3,7 @@
 If handling a message fails, or produces no reply at all (for example because the
 action server is down), the citizen gets a short apology through the same channel.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,8 +64,9 @@ class TrackingOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._forward("send_text_message", recipient_id, text, **kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._forward("send_text_with_buttons", recipient_id, text, buttons, **kwargs)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ instead of the number itself, so the conversation logs staff read do not expose 
 The same number always gives the same id (the conversation continues); without the
 key the id cannot be turned back into the number, not even by trying every number.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,7 @@ def canonical_address(address: str) -> str:
     """
     value = address.strip()
     if value.lower().startswith("whatsapp:"):
-        value = value[len("whatsapp:"):]
+        value = value[len("whatsapp:") :]
     digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.isdigit() and digits.isascii():
         return f"tel:{digits}"

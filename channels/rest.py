@@ -5,6 +5,7 @@ request without a sender under one shared "default" conversation. This one answe
 400 with a Spanish explanation to anything malformed, 413 to oversized input, a
 polite reply to an empty message, and always records the channel as "rest".
 """
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,9 @@ def parse_body(body: bytes) -> RestMessage:
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise InvalidRequest(400, "El cuerpo debe ser JSON en UTF-8, por ejemplo {\"sender\": \"id\", \"message\": \"hola\"}.")
+        raise InvalidRequest(
+            400, 'El cuerpo debe ser JSON en UTF-8, por ejemplo {"sender": "id", "message": "hola"}.'
+        ) from None
     if not isinstance(data, dict):
         raise InvalidRequest(400, "El cuerpo debe ser un objeto JSON con 'sender' y 'message'.")
     sender = data.get("sender")
@@ -98,8 +101,9 @@ class ValidatedRestInput(RestInput):
             collector = CollectingOutputChannel()
             await handle_message(
                 on_new_message,
-                UserMessage(message.text, collector, message.sender, input_channel=self.name(),
-                            metadata=message.metadata),
+                UserMessage(
+                    message.text, collector, message.sender, input_channel=self.name(), metadata=message.metadata
+                ),
             )
             return response.json(collector.messages)
 

@@ -15,6 +15,7 @@ credentials and its events, and:
   never an exception in the server;
 - answers through `channels.common.handle_message`, so a citizen never gets silence.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,7 @@ TOO_LONG_MESSAGE = (
     f"Su mensaje es demasiado largo (máximo {MAX_MESSAGE_CHARS} caracteres). "
     "Por favor, escriba su consulta de forma más breve."
 )
-NO_SESSION_MESSAGE = (
-    "No pude identificar su conversación. Por favor, recargue la página e intente nuevamente."
-)
+NO_SESSION_MESSAGE = "No pude identificar su conversación. Por favor, recargue la página e intente nuevamente."
 
 
 class InvalidSocketMessage(Exception):

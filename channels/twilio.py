@@ -14,15 +14,15 @@ and rewrites "¡" as "@" in what citizens write. This one:
 Media or locations get a polite reply that only text is understood. Not configured
 (TWILIO_AUTH_TOKEN or PHONE_HASH_KEY empty) it answers 503.
 """
+
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
@@ -30,12 +30,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.common import EMPTY_MESSAGE, ONLY_TEXT, handle_message
 from channels.identity import conversation_id, key_problem
-from channels.whatsapp_format import options_from_buttons, split_text
-
-logger = logging.getLogger(__name__)
+from channels.signed_webhook import OnNewMessage, SignedWebhookInput
+from channels.whatsapp.formatting import options_from_buttons, split_text
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-MAX_BODY_BYTES = 64 * 1024
 MAX_REPLY_CHARS = 1600  # Twilio's limit for one message body
 MAX_MESSAGE_CHARS = MAX_REPLY_CHARS  # and for what a citizen sends
 CONVERSATION_PREFIX = "tw-"
@@ -56,7 +54,7 @@ class TwilioConfig:
 
     def problems(self) -> List[str]:
         problems = [] if self.auth_token else ["TWILIO_AUTH_TOKEN no está definido"]
-        if (problem := key_problem(self.phone_hash_key)):
+        if problem := key_problem(self.phone_hash_key):
             problems.append(problem)
         return problems
 
@@ -72,8 +70,9 @@ class TwilioCollector(CollectingOutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._persist_message(self._message(recipient_id, text=text))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         lines = "\n".join(f"• {option.title}" for option in options_from_buttons(buttons))
         parts = [part for part in ((text or "").strip(), lines, OPTIONS_PROMPT if lines else "") if part]
         await self.send_text_message(recipient_id, "\n\n".join(parts))
@@ -96,8 +95,12 @@ def twiml(texts: List[str]) -> str:
     return str(reply)
 
 
-class TwilioInput(InputChannel):
+class TwilioInput(SignedWebhookInput):
     """credentials.yml: channels.twilio.TwilioInput (auth_token, webhook_url, phone_hash_key)."""
+
+    LABEL = "Twilio"
+    BLUEPRINT_NAME = "fixed_twilio_webhook"
+    MAX_BODY_BYTES = 64 * 1024
 
     @classmethod
     def name(cls) -> Text:
@@ -108,57 +111,36 @@ class TwilioInput(InputChannel):
         return cls(TwilioConfig.from_credentials(credentials))
 
     def __init__(self, config: TwilioConfig) -> None:
+        super().__init__(config.problems())
         self.config = config
         self.validator = RequestValidator(config.auth_token) if config.auth_token else None
-        self.problems = config.problems()  # the configuration is frozen: checked once
-        if self.problems:
-            logger.warning("Twilio channel not configured (answers 503): %s", "; ".join(self.problems))
 
-    def signature_is_valid(self, request: Request, params: RequestParameters) -> bool:
+    def signature_is_valid(self, request: Request) -> bool:
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature or self.validator is None:
             return False
         url = self.config.webhook_url or request.url
-        return self.validator.validate(url, params, signature)
+        return self.validator.validate(url, read_form(request), signature)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("fixed_twilio_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if not self.problems else "sin configurar"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if self.problems:
-                return response.json({"error": "El canal de Twilio no está configurado."}, status=503)
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return response.json({"error": "La solicitud es demasiado grande."}, status=413)
-            form = read_form(request)
-            if not self.signature_is_valid(request, form):
-                logger.warning("Rejected a Twilio webhook with a missing or wrong signature")
-                return response.json({"error": "Firma ausente o inválida."}, status=403)
-            sender = (form.get("From") or "").strip()
-            if not sender:
-                return response.json({"error": "Falta el remitente ('From')."}, status=400)
-            text = form.get("Body") or ""
-            conversation = conversation_id(self.config.phone_hash_key, sender, CONVERSATION_PREFIX)
-            collector = TwilioCollector()
-            has_media = (form.get("NumMedia") or "0").strip() not in ("", "0")
-            has_location = bool(form.get("Latitude") and form.get("Longitude"))
-            if text.strip() and len(text) > MAX_MESSAGE_CHARS:
-                await collector.send_text_message(conversation, TOO_LONG)
-            elif text.strip():
-                await handle_message(
-                    on_new_message, UserMessage(text, collector, conversation, input_channel=self.name())
-                )
-                if has_media:
-                    await collector.send_text_message(conversation, ONLY_TEXT)
-            elif has_media or has_location:
+    async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        form = read_form(request)
+        sender = (form.get("From") or "").strip()
+        if not sender:
+            return response.json({"error": "Falta el remitente ('From')."}, status=400)
+        text = form.get("Body") or ""
+        conversation = conversation_id(self.config.phone_hash_key, sender, CONVERSATION_PREFIX)
+        collector = TwilioCollector()
+        has_media = (form.get("NumMedia") or "0").strip() not in ("", "0")
+        has_location = bool(form.get("Latitude") and form.get("Longitude"))
+        if text.strip() and len(text) > MAX_MESSAGE_CHARS:
+            await collector.send_text_message(conversation, TOO_LONG)
+        elif text.strip():
+            await handle_message(on_new_message, UserMessage(text, collector, conversation, input_channel=self.name()))
+            if has_media:
                 await collector.send_text_message(conversation, ONLY_TEXT)
-            else:
-                await collector.send_text_message(conversation, EMPTY_MESSAGE)
-            texts = [m.get("text") or m.get("image") or "" for m in collector.messages]
-            return response.text(twiml([t for t in texts if t]), content_type="text/xml; charset=utf-8")
-
-        return webhook
+        elif has_media or has_location:
+            await collector.send_text_message(conversation, ONLY_TEXT)
+        else:
+            await collector.send_text_message(conversation, EMPTY_MESSAGE)
+        texts = [m.get("text") or m.get("image") or "" for m in collector.messages]
+        return response.text(twiml([t for t in texts if t]), content_type="text/xml; charset=utf-8")

@@ -1,4 +1,5 @@
 """The audit log: which staff member viewed, changed or exported what."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -30,15 +31,27 @@ ACTION_LABELS = {
 
 
 def record(conn: Connection, username: str, action: str, target: str = "", detail: str = "", ip: str = "") -> None:
-    conn.execute(insert(audit).values(at=datetime.now(timezone.utc), username=username[:64], action=action[:64],
-                                      target=(target or "")[:512], detail=(detail or "")[:4000], ip=(ip or "")[:64]))
+    conn.execute(
+        insert(audit).values(
+            at=datetime.now(timezone.utc),
+            username=username[:64],
+            action=action[:64],
+            target=(target or "")[:512],
+            detail=(detail or "")[:4000],
+            ip=(ip or "")[:64],
+        )
+    )
 
 
 def entries(conn: Connection, page: int = 1, page_size: int = 100, username: str = "") -> Dict[str, Any]:
     where = [audit.c.username == username] if username else []
     total = conn.scalar(select(func.count()).select_from(audit).where(*where)) or 0
-    rows: List[Dict[str, Any]] = [dict(r._mapping) for r in conn.execute(
-        select(audit).where(*where).order_by(audit.c.id.desc()).limit(page_size).offset((page - 1) * page_size))]
+    rows: List[Dict[str, Any]] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(audit).where(*where).order_by(audit.c.id.desc()).limit(page_size).offset((page - 1) * page_size)
+        )
+    ]
     for row in rows:
         row["label"] = ACTION_LABELS.get(row["action"], row["action"])
     return {"rows": rows, "total": total, "pages": max(1, -(-total // page_size))}

@@ -4,6 +4,7 @@ Users are created from the CLI (`python -m console user create ...`); the web co
 only lets them log in. Roles: `reviewer` reads conversations, tags, notes and corrects
 intents and exports; `admin` can also read the audit log.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,13 +69,23 @@ def check_password(password: str) -> None:
 def create_user(conn: Connection, username: str, password: str, role: str = "reviewer") -> StaffUser:
     username = (username or "").strip().lower()
     if not USERNAME.match(username):
-        raise UserError("El usuario debe tener de 3 a 64 caracteres: letras minúsculas, números, punto, guion o guion bajo.")
+        raise UserError(
+            "El usuario debe tener de 3 a 64 caracteres: letras minúsculas, números, punto, guion o guion bajo."
+        )
     if role not in ROLES:
         raise UserError(f"El rol debe ser uno de: {', '.join(ROLES)}.")
     check_password(password)
     try:
-        conn.execute(insert(staff).values(username=username, password_hash=_hasher.hash(password), role=role,
-                                          active=True, session_nonce=secrets.token_hex(16), created_at=_now()))
+        conn.execute(
+            insert(staff).values(
+                username=username,
+                password_hash=_hasher.hash(password),
+                role=role,
+                active=True,
+                session_nonce=secrets.token_hex(16),
+                created_at=_now(),
+            )
+        )
     except IntegrityError:
         raise UserError(f"Ya existe el usuario «{username}».") from None
     return get_user(conn, username)
@@ -96,9 +107,14 @@ def _user(row) -> Optional[StaffUser]:
 
 
 def list_users(conn: Connection) -> List[dict]:
-    return [dict(r._mapping) for r in conn.execute(
-        select(staff.c.username, staff.c.role, staff.c.active, staff.c.created_at, staff.c.last_login_at)
-        .order_by(staff.c.username))]
+    return [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(staff.c.username, staff.c.role, staff.c.active, staff.c.created_at, staff.c.last_login_at).order_by(
+                staff.c.username
+            )
+        )
+    ]
 
 
 def authenticate(conn: Connection, username: str, password: str) -> Optional[StaffUser]:
@@ -121,15 +137,21 @@ def authenticate(conn: Connection, username: str, password: str) -> Optional[Sta
 
 def set_password(conn: Connection, username: str, password: str) -> None:
     check_password(password)
-    result = conn.execute(update(staff).where(staff.c.username == username.strip().lower())
-                          .values(password_hash=_hasher.hash(password), session_nonce=secrets.token_hex(16)))
+    result = conn.execute(
+        update(staff)
+        .where(staff.c.username == username.strip().lower())
+        .values(password_hash=_hasher.hash(password), session_nonce=secrets.token_hex(16))
+    )
     if result.rowcount == 0:
         raise UserError(f"No existe el usuario «{username}».")
 
 
 def set_active(conn: Connection, username: str, active: bool) -> None:
-    result = conn.execute(update(staff).where(staff.c.username == username.strip().lower())
-                          .values(active=active, session_nonce=secrets.token_hex(16)))
+    result = conn.execute(
+        update(staff)
+        .where(staff.c.username == username.strip().lower())
+        .values(active=active, session_nonce=secrets.token_hex(16))
+    )
     if result.rowcount == 0:
         raise UserError(f"No existe el usuario «{username}».")
 

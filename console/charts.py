@@ -1,4 +1,5 @@
 """Dashboard charts drawn by matplotlib (already installed with Rasa) as inline SVG."""
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,7 @@ def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE to inline it in HTML
+    return svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE to inline it in HTML
 
 
 def _figure(title: str) -> Tuple[Figure, object]:

@@ -1,12 +1,13 @@
 """`python -m console ...`: migrate, manage staff users, index, serve.
 
-    python -m console migrate
-    python -m console user create ana --role admin        (asks for the password twice)
-    python -m console user create luis --password-stdin   (reads it from standard input)
-    python -m console user list | passwd NAME | disable NAME | enable NAME
-    python -m console reindex [--rebuild]
-    python -m console serve [--host 127.0.0.1] [--port 8050]
+python -m console migrate
+python -m console user create ana --role admin        (asks for the password twice)
+python -m console user create luis --password-stdin   (reads it from standard input)
+python -m console user list | passwd NAME | disable NAME | enable NAME
+python -m console reindex [--rebuild]
+python -m console serve [--host 127.0.0.1] [--port 8050]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,7 @@ from console.config import Settings
 
 def _engine(settings: Settings):
     from console.db import make_engine
+
     return make_engine(settings.db_url)
 
 
@@ -36,11 +38,14 @@ def _password(args: argparse.Namespace) -> str:
 
 def _migrate(engine) -> None:
     from console.migrate import upgrade
+
     upgrade(engine)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m console", description="Consola del personal del Asistente Consular.")
+    parser = argparse.ArgumentParser(
+        prog="python -m console", description="Consola del personal del Asistente Consular."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="crea o actualiza las tablas de la consola")
     user = sub.add_parser("user", help="gestiona los usuarios del personal")
@@ -79,7 +84,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                     print("Contraseña cambiada; sus sesiones abiertas se cerraron.")
                 elif args.user_command in ("disable", "enable"):
                     auth.set_active(conn, args.username, args.user_command == "enable")
-                    print("Usuario " + ("reactivado." if args.user_command == "enable" else "desactivado; sus sesiones se cerraron."))
+                    print(
+                        "Usuario "
+                        + ("reactivado." if args.user_command == "enable" else "desactivado; sus sesiones se cerraron.")
+                    )
                 else:
                     rows = auth.list_users(conn)
                     if not rows:
@@ -89,6 +97,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         print(f"{row['username']:<24} {auth.ROLE_LABELS[row['role']]:<14} {state}")
         elif args.command == "reindex":
             from console.indexer import Indexer
+
             _migrate(engine)
             indexer = Indexer(engine, settings.timezone)
             started = time.perf_counter()

@@ -1,19 +1,21 @@
-"""Console settings, read from the environment (see README, "Consola del personal")."""
+"""Console settings, read from the environment (docs/configuration.md, "Staff console")."""
+
 from __future__ import annotations
 
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Dict
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_URL = f"sqlite:///{ROOT / 'var' / 'conversations.db'}"
-DEFAULT_SECRET_FILE = ROOT / "var" / "console-secret.key"
+import settings
+
+DEFAULT_SECRET_FILE = settings.VAR_DIR / "console-secret.key"
 
 
 def database_url() -> str:
     """The console reads the tracker store and keeps its own tables in the same database."""
-    return os.environ.get("CONSOLE_DB_URL") or os.environ.get("TRACKER_STORE_URL") or DEFAULT_DB_URL
+    return os.environ.get("CONSOLE_DB_URL") or settings.tracker_store_url()
 
 
 def secret_key(path: Path = DEFAULT_SECRET_FILE) -> str:
@@ -43,6 +45,16 @@ class Settings:
     session_minutes: int = field(default_factory=lambda: _int("CONSOLE_SESSION_MINUTES", 30))
     session_max_hours: int = field(default_factory=lambda: _int("CONSOLE_SESSION_MAX_HOURS", 8))
     login_limit: str = field(default_factory=lambda: os.environ.get("CONSOLE_LOGIN_LIMIT", "5 per minute;20 per hour"))
-    timezone: str = field(default_factory=lambda: os.environ.get("CONSOLE_TIMEZONE", "America/Lima"))
+    timezone: str = field(default_factory=lambda: os.environ.get("CONSOLE_TIMEZONE", settings.TIMEZONE))
     page_size: int = 50
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("CONSOLE_SECURE_COOKIES", "") == "1")
+
+    def flask_config(self) -> Dict[str, Any]:
+        """What the views read from `app.config` (CONSOLE_*)."""
+        return {
+            "CONSOLE_SESSION_MINUTES": self.session_minutes,
+            "CONSOLE_SESSION_MAX_HOURS": self.session_max_hours,
+            "CONSOLE_LOGIN_LIMIT": self.login_limit,
+            "CONSOLE_TIMEZONE": self.timezone,
+            "CONSOLE_PAGE_SIZE": self.page_size,
+        }

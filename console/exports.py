@@ -1,10 +1,12 @@
 """Exports: corrections as Rasa NLU training data, conversations as CSV and JSONL."""
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Optional
 from zoneinfo import ZoneInfo
@@ -12,10 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
-from console import text as T
-from console.models import conversations as C
-from console.models import corrections, messages as M
+from console.models import conversations, corrections, messages
 from console.queries import Filters, conversation_select, reviews_and_tags, transcripts
+from console.text import channel_label
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -27,11 +28,22 @@ def training_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def nlu_yaml(conn: Connection, exported_by: str, now: datetime) -> str:
+@dataclass(frozen=True)
+class NluFile:
+    """The corrections as a Rasa NLU training-data file, and how many examples it holds."""
+
+    text: str
+    examples: int
+
+
+def corrections_nlu(conn: Connection, exported_by: str, now: datetime) -> NluFile:
     """The corrections as a Rasa 3 NLU file (`version: "3.1"`, `nlu:` with one block per intent)."""
     by_intent: Dict[str, List[str]] = {}
-    for row in conn.execute(select(corrections.c.corrected_intent, corrections.c.text)
-                            .order_by(corrections.c.corrected_intent, corrections.c.id)):
+    for row in conn.execute(
+        select(corrections.c.corrected_intent, corrections.c.text).order_by(
+            corrections.c.corrected_intent, corrections.c.id
+        )
+    ):
         example = training_text(row.text)
         if not example or example.startswith("/"):
             continue  # button payloads are not training examples
@@ -51,7 +63,7 @@ def nlu_yaml(conn: Connection, exported_by: str, now: datetime) -> str:
         lines.extend(f"    - {example}" for example in by_intent[intent])
     if not by_intent:
         lines[-1] = "nlu: []"
-    return "\n".join(lines) + "\n"
+    return NluFile("\n".join(lines) + "\n", sum(len(examples) for examples in by_intent.values()))
 
 
 def _safe_cell(value: Any) -> Any:
@@ -61,8 +73,21 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-CSV_COLUMNS = ["conversacion", "remitente", "canal", "fecha_hora", "mensaje", "intencion", "confianza",
-               "no_entendido", "pidio_humano", "sin_respuesta", "intencion_corregida", "revisada", "etiquetas"]
+CSV_COLUMNS = [
+    "conversacion",
+    "remitente",
+    "canal",
+    "fecha_hora",
+    "mensaje",
+    "intencion",
+    "confianza",
+    "no_entendido",
+    "pidio_humano",
+    "sin_respuesta",
+    "intencion_corregida",
+    "revisada",
+    "etiquetas",
+]
 
 
 def conversations_csv(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int = 500) -> Iterator[str]:
@@ -74,23 +99,41 @@ def conversations_csv(engine: Engine, filters: Filters, zone: ZoneInfo, batch: i
     for chunk in _chunks(engine, filters, zone, batch):
         buffer.seek(0)
         buffer.truncate()
+        ids = [conversation["id"] for conversation in chunk]
+        senders = [conversation["sender_id"] for conversation in chunk]
         with engine.connect() as conn:
-            ids = [c["id"] for c in chunk]
-            fixed = dict(conn.execute(select(corrections.c.event_id, corrections.c.corrected_intent)
-                                      .where(corrections.c.sender_id.in_([c["sender_id"] for c in chunk]))).all())
-            done, labels = reviews_and_tags(conn, [c["sender_id"] for c in chunk])
+            fixed = dict(
+                conn.execute(
+                    select(corrections.c.event_id, corrections.c.corrected_intent).where(
+                        corrections.c.sender_id.in_(senders)
+                    )
+                ).all()
+            )
+            done, labels = reviews_and_tags(conn, senders)
             by_conversation: Dict[int, List[Any]] = {}
-            for m in conn.execute(select(M).where(M.c.conversation_id.in_(ids)).order_by(M.c.event_id)):
-                by_conversation.setdefault(m.conversation_id, []).append(m)
-        for c in chunk:
-            for m in by_conversation.get(c["id"], []):
-                writer.writerow([_safe_cell(v) for v in [
-                    c["id"], c["sender_id"], T.channel_label(c["channel"]),
-                    datetime.fromtimestamp(m.at, zone).isoformat(timespec="seconds"), m.text, m.intent or "",
-                    "" if m.confidence is None else f"{m.confidence:.3f}", _yes(m.fallback), _yes(m.handoff),
-                    _yes(m.unanswered), fixed.get(m.event_id, ""), _yes(c["sender_id"] in done),
-                    ", ".join(labels.get(c["sender_id"], [])),
-                ]])
+            for message in conn.execute(
+                select(messages).where(messages.c.conversation_id.in_(ids)).order_by(messages.c.event_id)
+            ):
+                by_conversation.setdefault(message.conversation_id, []).append(message)
+        for conversation in chunk:
+            sender = conversation["sender_id"]
+            for message in by_conversation.get(conversation["id"], []):
+                row = [
+                    conversation["id"],
+                    sender,
+                    channel_label(conversation["channel"]),
+                    datetime.fromtimestamp(message.at, zone).isoformat(timespec="seconds"),
+                    message.text,
+                    message.intent or "",
+                    "" if message.confidence is None else f"{message.confidence:.3f}",
+                    _yes(message.fallback),
+                    _yes(message.handoff),
+                    _yes(message.unanswered),
+                    fixed.get(message.event_id, ""),
+                    _yes(sender in done),
+                    ", ".join(labels.get(sender, [])),
+                ]
+                writer.writerow([_safe_cell(value) for value in row])
         yield buffer.getvalue()
 
 
@@ -99,29 +142,47 @@ def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch:
     for chunk in _chunks(engine, filters, zone, batch):
         lines = []
         with engine.connect() as conn:
-            senders = [c["sender_id"] for c in chunk]
+            senders = [conversation["sender_id"] for conversation in chunk]
             done, labels = reviews_and_tags(conn, senders)
             read = transcripts(conn, senders, zone)
-            for c in chunk:
+            for conversation in chunk:
+                sender = conversation["sender_id"]
                 turns = []
-                for item in read[c["sender_id"]]:
+                for item in read[sender]:
                     if item["kind"] not in ("user", "bot"):
                         continue
-                    turn = {"tipo": "usuario" if item["kind"] == "user" else "asistente",
-                            "fecha_hora": item["at"].isoformat(timespec="seconds") if item["at"] else None,
-                            "texto": item["text"]}
+                    turn = {
+                        "tipo": "usuario" if item["kind"] == "user" else "asistente",
+                        "fecha_hora": item["at"].isoformat(timespec="seconds") if item["at"] else None,
+                        "texto": item["text"],
+                    }
                     if item["kind"] == "user":
-                        turn.update(intencion=item["intent"], confianza=item["confidence"],
-                                    intencion_corregida=item["corrected"], no_entendido=item["fallback"],
-                                    pidio_humano=item["handoff"], sin_respuesta=item["unanswered"])
+                        turn.update(
+                            intencion=item["intent"],
+                            confianza=item["confidence"],
+                            intencion_corregida=item["corrected"],
+                            no_entendido=item["fallback"],
+                            pidio_humano=item["handoff"],
+                            sin_respuesta=item["unanswered"],
+                        )
                     turns.append(turn)
-                lines.append(json.dumps({
-                    "conversacion": c["id"], "remitente": c["sender_id"], "canal": T.channel_label(c["channel"]),
-                    "inicio": datetime.fromtimestamp(c["first_at"], zone).isoformat(timespec="seconds"),
-                    "fin": datetime.fromtimestamp(c["last_at"], zone).isoformat(timespec="seconds"),
-                    "revisada": c["sender_id"] in done, "etiquetas": labels.get(c["sender_id"], []),
-                    "mensajes": turns,
-                }, ensure_ascii=False))
+                lines.append(
+                    json.dumps(
+                        {
+                            "conversacion": conversation["id"],
+                            "remitente": sender,
+                            "canal": channel_label(conversation["channel"]),
+                            "inicio": datetime.fromtimestamp(conversation["first_at"], zone).isoformat(
+                                timespec="seconds"
+                            ),
+                            "fin": datetime.fromtimestamp(conversation["last_at"], zone).isoformat(timespec="seconds"),
+                            "revisada": sender in done,
+                            "etiquetas": labels.get(sender, []),
+                            "mensajes": turns,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
         yield "\n".join(lines) + "\n"
 
 
@@ -137,7 +198,10 @@ def _chunks(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int) -> Ite
         query = base
         if after is not None:
             last_at, last_id = after
-            query = query.where((C.c.last_at < last_at) | ((C.c.last_at == last_at) & (C.c.id < last_id)))
+            query = query.where(
+                (conversations.c.last_at < last_at)
+                | ((conversations.c.last_at == last_at) & (conversations.c.id < last_id))
+            )
         with engine.connect() as conn:
             chunk = [dict(r._mapping) for r in conn.execute(query.limit(batch))]
         if not chunk:

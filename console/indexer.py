@@ -9,11 +9,12 @@ transaction, and on PostgreSQL IDs come from a sequence, so an event with a lowe
 can become visible after one with a higher ID. Each run therefore rescans every event
 after a `checkpoint` (or, when the number of events up to the previous run's highest ID
 shows that none arrived late, only the events after that ID), collects the conversations
-those events belong to and recomputes them entirely (idempotent); the checkpoint only moves to the highest ID seen by a run
-that finished more than SETTLE_SECONDS ago, when every earlier transaction has long
-committed. When nothing changed after the checkpoint (same count, same maximum), the
+those events belong to and recomputes them entirely (idempotent); the checkpoint only
+moves to the highest ID seen by a run that finished more than SETTLE_SECONDS ago, when
+every earlier transaction has long committed. When nothing changed after the checkpoint (same count, same maximum), the
 run costs two small queries.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from console import text as T
+import settings
 from console.models import conversations, events, index_runs, index_state, messages
+from console.text import (
+    FALLBACK_ACTIONS,
+    FALLBACK_INTENT,
+    FALLBACK_RESPONSES,
+    HANDOFF_ACTIONS,
+    HANDOFF_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    OUT_OF_SCOPE_RESPONSES,
+    UNANSWERED_REPLY,
+    event_data,
+    normalize,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +77,10 @@ def best_confidence(parse_data: dict) -> Optional[float]:
     """The classifier's confidence in its best real intent (for nlu_fallback, the best candidate's)."""
     intent = parse_data.get("intent") or {}
     candidates = [intent]
-    if intent.get("name") == T.FALLBACK_INTENT:
-        candidates = [c for c in parse_data.get("intent_ranking") or [] if c.get("name") != T.FALLBACK_INTENT] + candidates
+    if intent.get("name") == FALLBACK_INTENT:
+        candidates = [
+            c for c in parse_data.get("intent_ranking") or [] if c.get("name") != FALLBACK_INTENT
+        ] + candidates
     for candidate in candidates:
         if isinstance(candidate.get("confidence"), (int, float)):
             return float(candidate["confidence"])
@@ -79,30 +94,34 @@ def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
     for event_id, type_name, timestamp, action_name, data in rows:
         summary.last_event_id = max(summary.last_event_id, event_id)
         if type_name == "user":
-            payload = T.event_data(data)
+            payload = event_data(data)
             parse = payload.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")
             current = Message(
-                event_id=event_id, at=float(timestamp or 0), text=str(payload.get("text") or ""),
-                intent=intent, confidence=best_confidence(parse),
-                fallback=intent == T.FALLBACK_INTENT, handoff=intent == T.HANDOFF_INTENT,
-                unanswered=intent == T.OUT_OF_SCOPE_INTENT,
+                event_id=event_id,
+                at=float(timestamp or 0),
+                text=str(payload.get("text") or ""),
+                intent=intent,
+                confidence=best_confidence(parse),
+                fallback=intent == FALLBACK_INTENT,
+                handoff=intent == HANDOFF_INTENT,
+                unanswered=intent == OUT_OF_SCOPE_INTENT,
             )
             summary.messages.append(current)
             summary.channel = summary.channel or str(payload.get("input_channel") or "")
         elif type_name == "bot":
             summary.bot_messages += 1
-            payload = T.event_data(data)
+            payload = event_data(data)
             response = (payload.get("metadata") or {}).get("utter_action")
             if current is not None:
-                if response in T.FALLBACK_RESPONSES:
+                if response in FALLBACK_RESPONSES:
                     current.fallback = True
-                if response in T.OUT_OF_SCOPE_RESPONSES or T.UNANSWERED_REPLY.search(str(payload.get("text") or "")):
+                if response in OUT_OF_SCOPE_RESPONSES or UNANSWERED_REPLY.search(str(payload.get("text") or "")):
                     current.unanswered = True
         elif type_name == "action" and current is not None:
-            if action_name in T.FALLBACK_ACTIONS:
+            if action_name in FALLBACK_ACTIONS:
                 current.fallback = True
-            if action_name in T.HANDOFF_ACTIONS:
+            if action_name in HANDOFF_ACTIONS:
                 current.handoff = True
         else:
             continue
@@ -115,7 +134,7 @@ def summarize(sender_id: str, rows: Iterable[Sequence]) -> Summary:
 class Indexer:
     """Keeps the console's index of `engine`'s tracker store up to date."""
 
-    def __init__(self, engine: Engine, timezone: str = "America/Lima", min_interval: float = 0.0) -> None:
+    def __init__(self, engine: Engine, timezone: str = settings.TIMEZONE, min_interval: float = 0.0) -> None:
         self.engine = engine
         self.zone = ZoneInfo(timezone)
         self.min_interval = min_interval
@@ -146,9 +165,7 @@ class Indexer:
         if checkpoint is None:
             conn.execute(insert(index_state).values(id=1, checkpoint=0))
             checkpoint = 0
-        seen, max_id = conn.execute(
-            select(func.count(), func.max(events.c.id)).where(events.c.id > checkpoint)
-        ).one()
+        seen, max_id = conn.execute(select(func.count(), func.max(events.c.id)).where(events.c.id > checkpoint)).one()
         last = conn.execute(
             select(index_runs.c.max_event_id, index_runs.c.seen).order_by(index_runs.c.id.desc()).limit(1)
         ).first()
@@ -157,13 +174,16 @@ class Indexer:
             since = checkpoint
             if last is not None:
                 # Events the last run could not see yet (lower IDs committed late) change this count.
-                known = conn.scalar(select(func.count()).select_from(events)
-                                    .where(events.c.id > checkpoint, events.c.id <= last.max_event_id))
+                known = conn.scalar(
+                    select(func.count())
+                    .select_from(events)
+                    .where(events.c.id > checkpoint, events.c.id <= last.max_event_id)
+                )
                 if known == last.seen:
                     since = last.max_event_id
             senders = conn.scalars(select(events.c.sender_id).where(events.c.id > since).distinct()).all()
             for start in range(0, len(senders), CHUNK):
-                changed += self._reindex(conn, senders[start:start + CHUNK])
+                changed += self._reindex(conn, senders[start : start + CHUNK])
         # Move the checkpoint to what a run that finished long enough ago had seen.
         settled = conn.scalar(
             select(func.max(index_runs.c.max_event_id)).where(index_runs.c.finished_at <= now - SETTLE_SECONDS)
@@ -188,8 +208,14 @@ class Indexer:
 
     def _reindex(self, conn: Connection, senders: List[str]) -> int:
         rows = conn.execute(
-            select(events.c.sender_id, events.c.id, events.c.type_name, events.c.timestamp, events.c.action_name,
-                   events.c.data)
+            select(
+                events.c.sender_id,
+                events.c.id,
+                events.c.type_name,
+                events.c.timestamp,
+                events.c.action_name,
+                events.c.data,
+            )
             .where(events.c.sender_id.in_(senders), events.c.type_name.in_(("user", "bot", "action")))
             .order_by(events.c.sender_id, events.c.id)
         )
@@ -197,9 +223,11 @@ class Indexer:
         for row in rows:
             grouped.setdefault(row[0], []).append(tuple(row[1:]))
         summaries = [summarize(sender, grouped.get(sender, [])) for sender in senders]
-        existing = dict(conn.execute(
-            select(conversations.c.sender_id, conversations.c.id).where(conversations.c.sender_id.in_(senders))
-        ).all())
+        existing = dict(
+            conn.execute(
+                select(conversations.c.sender_id, conversations.c.id).where(conversations.c.sender_id.in_(senders))
+            ).all()
+        )
         if existing:
             conn.execute(delete(messages).where(messages.c.conversation_id.in_(list(existing.values()))))
         empty = [s.sender_id for s in summaries if not s.messages and s.sender_id in existing]
@@ -209,19 +237,32 @@ class Indexer:
         updates = [self._conversation_row(s) | {"b_sender": s.sender_id} for s in kept if s.sender_id in existing]
         if updates:
             values = {k: bindparam(k) for k in updates[0] if k not in ("b_sender", "sender_id")}
-            conn.execute(update(conversations).where(conversations.c.sender_id == bindparam("b_sender")).values(values),
-                         updates)
+            conn.execute(
+                update(conversations).where(conversations.c.sender_id == bindparam("b_sender")).values(values), updates
+            )
         new = [self._conversation_row(s) for s in kept if s.sender_id not in existing]
         if new:
             conn.execute(insert(conversations), new)
-        ids = dict(conn.execute(
-            select(conversations.c.sender_id, conversations.c.id).where(conversations.c.sender_id.in_(senders))
-        ).all())
+        ids = dict(
+            conn.execute(
+                select(conversations.c.sender_id, conversations.c.id).where(conversations.c.sender_id.in_(senders))
+            ).all()
+        )
         message_rows = [
-            {"conversation_id": ids[s.sender_id], "event_id": m.event_id, "at": m.at, "day": self.day(m.at),
-             "text": m.text, "intent": m.intent, "confidence": m.confidence, "fallback": m.fallback,
-             "handoff": m.handoff, "unanswered": m.unanswered}
-            for s in kept for m in s.messages
+            {
+                "conversation_id": ids[s.sender_id],
+                "event_id": m.event_id,
+                "at": m.at,
+                "day": self.day(m.at),
+                "text": m.text,
+                "intent": m.intent,
+                "confidence": m.confidence,
+                "fallback": m.fallback,
+                "handoff": m.handoff,
+                "unanswered": m.unanswered,
+            }
+            for s in kept
+            for m in s.messages
         ]
         if message_rows:
             conn.execute(insert(messages), message_rows)
@@ -243,6 +284,6 @@ class Indexer:
             "handoff": any(m.handoff for m in s.messages),
             "unanswered": any(m.unanswered for m in s.messages),
             "first_text": s.messages[0].text[:300],
-            "search_text": "\n".join(T.normalize(m.text) for m in s.messages),
+            "search_text": "\n".join(normalize(m.text) for m in s.messages),
             "last_event_id": s.last_event_id,
         }

@@ -1,4 +1,5 @@
 """Create or upgrade the console's tables with Alembic (`python -m console migrate`)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,17 +10,32 @@ can read it. Everything prefixed `console_` belongs to the console:
   (keyed by sender id / event id, so they survive rebuilding the index).
 - `console_staff` (users) and `console_audit` (who viewed or exported what).
 """
+
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
 # Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent): read only.
 rasa_metadata = MetaData()
 events = Table(
-    "events", rasa_metadata,
+    "events",
+    rasa_metadata,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False, index=True),
     Column("type_name", String(255), nullable=False),
@@ -31,7 +46,8 @@ events = Table(
 )
 
 conversations = Table(
-    "console_conversations", metadata,
+    "console_conversations",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False, unique=True),
     Column("channel", String(64), nullable=False, default="desconocido"),
@@ -56,7 +72,8 @@ conversations = Table(
 )
 
 messages = Table(
-    "console_messages", metadata,
+    "console_messages",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("conversation_id", Integer, ForeignKey("console_conversations.id", ondelete="CASCADE"), nullable=False),
     Column("event_id", Integer, nullable=False, unique=True),
@@ -76,13 +93,15 @@ messages = Table(
 # Every ID up to `checkpoint` is indexed for good; each run rescans the events after it
 # (see console.indexer for why) and is remembered until it is old enough to move it.
 index_state = Table(
-    "console_index_state", metadata,
+    "console_index_state",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("checkpoint", Integer, nullable=False),
 )
 
 index_runs = Table(
-    "console_index_runs", metadata,
+    "console_index_runs",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("finished_at", Float, nullable=False),
     Column("max_event_id", Integer, nullable=False),
@@ -90,7 +109,8 @@ index_runs = Table(
 )
 
 staff = Table(
-    "console_staff", metadata,
+    "console_staff",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
@@ -102,7 +122,8 @@ staff = Table(
 )
 
 audit = Table(
-    "console_audit", metadata,
+    "console_audit",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("username", String(64), nullable=False),
@@ -114,14 +135,16 @@ audit = Table(
 )
 
 reviews = Table(
-    "console_reviews", metadata,
+    "console_reviews",
+    metadata,
     Column("sender_id", String(255), primary_key=True),
     Column("reviewed_by", String(64), nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
 )
 
 tags = Table(
-    "console_tags", metadata,
+    "console_tags",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False),
     Column("tag", String(64), nullable=False),
@@ -132,7 +155,8 @@ tags = Table(
 )
 
 notes = Table(
-    "console_notes", metadata,
+    "console_notes",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False, index=True),
     Column("author", String(64), nullable=False),
@@ -141,7 +165,8 @@ notes = Table(
 )
 
 corrections = Table(
-    "console_corrections", metadata,
+    "console_corrections",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("event_id", Integer, nullable=False, unique=True),
     Column("sender_id", String(255), nullable=False, index=True),

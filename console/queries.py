@@ -3,10 +3,12 @@
 The same queries run on SQLite and PostgreSQL. Dates are the ministry's local dates
 (America/Lima by default); the index stores UTC epoch seconds and each message's local day.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from zoneinfo import ZoneInfo
 
@@ -14,9 +16,8 @@ from sqlalchemy import case, exists, func, not_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
-from console import text as T
-from console.models import conversations as C
-from console.models import corrections, events, messages as M, notes, reviews, tags
+from console.models import conversations, corrections, events, messages, notes, reviews, tags
+from console.text import CHANNEL_LABELS, channel_label, event_data, like_pattern
 
 MAX_QUERY_CHARS = 200
 MAX_TAG_CHARS = 64
@@ -62,7 +63,7 @@ class Filters:
             errors.append("La fecha «desde» es posterior a «hasta»; se intercambiaron.")
             filters.date_from, filters.date_to = filters.date_to, filters.date_from
         channel = (args.get("canal") or "").strip()
-        if channel and channel not in T.CHANNEL_LABELS:
+        if channel and channel not in CHANNEL_LABELS:
             errors.append("El canal elegido no existe.")
         else:
             filters.channel = channel
@@ -98,11 +99,16 @@ class Filters:
         values = {
             "desde": self.date_from.isoformat() if self.date_from else "",
             "hasta": self.date_to.isoformat() if self.date_to else "",
-            "canal": self.channel, "intencion": self.intent,
+            "canal": self.channel,
+            "intencion": self.intent,
             "confianza": "" if self.max_confidence is None else f"{self.max_confidence:g}",
-            "fallback": "1" if self.fallback else "", "humano": "1" if self.handoff else "",
-            "sin_respuesta": "1" if self.unanswered else "", "revisada": self.reviewed,
-            "etiqueta": self.tag, "q": self.q, "pagina": str(self.page) if self.page > 1 else "",
+            "fallback": "1" if self.fallback else "",
+            "humano": "1" if self.handoff else "",
+            "sin_respuesta": "1" if self.unanswered else "",
+            "revisada": self.reviewed,
+            "etiqueta": self.tag,
+            "q": self.q,
+            "pagina": str(self.page) if self.page > 1 else "",
         }
         values.update({k: str(v) for k, v in changes.items()})
         return {k: v for k, v in values.items() if v}
@@ -119,35 +125,41 @@ def _where(filters: Filters, zone: ZoneInfo) -> List[Any]:
     clauses: List[Any] = []
     start, end = day_bounds(filters.date_from, filters.date_to, zone)
     if start is not None:
-        clauses.append(C.c.last_at >= start)
+        clauses.append(conversations.c.last_at >= start)
     if end is not None:
-        clauses.append(C.c.first_at < end)
+        clauses.append(conversations.c.first_at < end)
     if filters.channel:
-        clauses.append(C.c.channel == filters.channel)
+        clauses.append(conversations.c.channel == filters.channel)
     if filters.intent:
-        clauses.append(C.c.id.in_(select(M.c.conversation_id).where(M.c.intent == filters.intent)))
+        clauses.append(
+            conversations.c.id.in_(select(messages.c.conversation_id).where(messages.c.intent == filters.intent))
+        )
     if filters.max_confidence is not None:
-        clauses.append(C.c.min_confidence < filters.max_confidence)
+        clauses.append(conversations.c.min_confidence < filters.max_confidence)
     if filters.fallback:
-        clauses.append(C.c.fallback.is_(True))
+        clauses.append(conversations.c.fallback.is_(True))
     if filters.handoff:
-        clauses.append(C.c.handoff.is_(True))
+        clauses.append(conversations.c.handoff.is_(True))
     if filters.unanswered:
-        clauses.append((C.c.unanswered.is_(True)) | (C.c.fallback.is_(True)))
-    reviewed = exists().where(reviews.c.sender_id == C.c.sender_id)
+        clauses.append((conversations.c.unanswered.is_(True)) | (conversations.c.fallback.is_(True)))
+    reviewed = exists().where(reviews.c.sender_id == conversations.c.sender_id)
     if filters.reviewed == "si":
         clauses.append(reviewed)
     elif filters.reviewed == "no":
         clauses.append(not_(reviewed))
     if filters.tag:
-        clauses.append(exists().where(tags.c.sender_id == C.c.sender_id, tags.c.tag == filters.tag))
+        clauses.append(exists().where(tags.c.sender_id == conversations.c.sender_id, tags.c.tag == filters.tag))
     if filters.q:
-        clauses.append(C.c.search_text.like(T.like_pattern(filters.q), escape="\\"))
+        clauses.append(conversations.c.search_text.like(like_pattern(filters.q), escape="\\"))
     return clauses
 
 
 def conversation_select(filters: Filters, zone: ZoneInfo) -> Select:
-    return select(C).where(*_where(filters, zone)).order_by(C.c.last_at.desc(), C.c.id.desc())
+    return (
+        select(conversations)
+        .where(*_where(filters, zone))
+        .order_by(conversations.c.last_at.desc(), conversations.c.id.desc())
+    )
 
 
 @dataclass
@@ -162,30 +174,37 @@ def reviews_and_tags(conn: Connection, senders: List[str]) -> Tuple[Set[str], Di
     """Which of `senders` are reviewed, and each one's tags in alphabetical order."""
     done = set(conn.scalars(select(reviews.c.sender_id).where(reviews.c.sender_id.in_(senders))))
     labels: Dict[str, List[str]] = {}
-    for sender, tag in conn.execute(select(tags.c.sender_id, tags.c.tag).where(tags.c.sender_id.in_(senders))
-                                    .order_by(tags.c.tag)):
+    for sender, tag in conn.execute(
+        select(tags.c.sender_id, tags.c.tag).where(tags.c.sender_id.in_(senders)).order_by(tags.c.tag)
+    ):
         labels.setdefault(sender, []).append(tag)
     return done, labels
 
 
 def list_conversations(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int = 50) -> Page:
-    total = conn.scalar(select(func.count()).select_from(C).where(*_where(filters, zone))) or 0
+    total = conn.scalar(select(func.count()).select_from(conversations).where(*_where(filters, zone))) or 0
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
-    rows = [dict(r._mapping) for r in conn.execute(
-        conversation_select(filters, zone).limit(page_size).offset((page - 1) * page_size))]
+    rows = [
+        dict(r._mapping)
+        for r in conn.execute(conversation_select(filters, zone).limit(page_size).offset((page - 1) * page_size))
+    ]
     senders = [r["sender_id"] for r in rows]
     if senders:
         done, labels = reviews_and_tags(conn, senders)
         for row in rows:
             row["reviewed"] = row["sender_id"] in done
             row["tags"] = labels.get(row["sender_id"], [])
-            row["channel_label"] = T.channel_label(row["channel"])
+            row["channel_label"] = channel_label(row["channel"])
     return Page(rows, total, page, pages)
 
 
 def known_intents(conn: Connection) -> List[str]:
-    return list(conn.scalars(select(M.c.intent).where(M.c.intent.is_not(None)).distinct().order_by(M.c.intent)))
+    return list(
+        conn.scalars(
+            select(messages.c.intent).where(messages.c.intent.is_not(None)).distinct().order_by(messages.c.intent)
+        )
+    )
 
 
 def known_tags(conn: Connection) -> List[str]:
@@ -194,8 +213,9 @@ def known_tags(conn: Connection) -> List[str]:
 
 # --- one conversation ------------------------------------------------------------------
 
+
 def conversation(conn: Connection, conversation_id: int) -> Optional[Dict[str, Any]]:
-    row = conn.execute(select(C).where(C.c.id == conversation_id)).first()
+    row = conn.execute(select(conversations).where(conversations.c.id == conversation_id)).first()
     return dict(row._mapping) if row else None
 
 
@@ -206,11 +226,25 @@ def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[st
 
 def transcripts(conn: Connection, senders: List[str], zone: ZoneInfo) -> Dict[str, List[Dict[str, Any]]]:
     """The transcripts of several conversations, read with three queries in all."""
-    fixed = dict(conn.execute(select(corrections.c.event_id, corrections.c.corrected_intent)
-                              .where(corrections.c.sender_id.in_(senders))).all())
-    flagged = {r.event_id: r for r in conn.execute(
-        select(M.c.event_id, M.c.fallback, M.c.handoff, M.c.unanswered, M.c.confidence)
-        .join(C, C.c.id == M.c.conversation_id).where(C.c.sender_id.in_(senders)))}
+    fixed = dict(
+        conn.execute(
+            select(corrections.c.event_id, corrections.c.corrected_intent).where(corrections.c.sender_id.in_(senders))
+        ).all()
+    )
+    flagged = {
+        r.event_id: r
+        for r in conn.execute(
+            select(
+                messages.c.event_id,
+                messages.c.fallback,
+                messages.c.handoff,
+                messages.c.unanswered,
+                messages.c.confidence,
+            )
+            .join(conversations, conversations.c.id == messages.c.conversation_id)
+            .where(conversations.c.sender_id.in_(senders))
+        )
+    }
     result: Dict[str, List[Dict[str, Any]]] = {sender: [] for sender in senders}
     for row in conn.execute(select(events).where(events.c.sender_id.in_(senders)).order_by(events.c.id)):
         item = _transcript_item(row, fixed, flagged, zone)
@@ -219,25 +253,35 @@ def transcripts(conn: Connection, senders: List[str], zone: ZoneInfo) -> Dict[st
     return result
 
 
-def _transcript_item(row: Any, fixed: Mapping[int, str], flagged: Mapping[int, Any],
-                     zone: ZoneInfo) -> Optional[Dict[str, Any]]:
+def _transcript_item(
+    row: Any, fixed: Mapping[int, str], flagged: Mapping[int, Any], zone: ZoneInfo
+) -> Optional[Dict[str, Any]]:
     """One event as staff read it; None for what the transcript leaves out."""
     when = datetime.fromtimestamp(row.timestamp, zone) if row.timestamp else None
     item: Dict[str, Any] = {"event_id": row.id, "kind": row.type_name, "at": when}
     if row.type_name == "user":
-        data = T.event_data(row.data)
+        data = event_data(row.data)
         parse = data.get("parse_data") or {}
         ranking = [(r.get("name"), r.get("confidence")) for r in (parse.get("intent_ranking") or [])[:3]]
         flags = flagged.get(row.id)
-        item.update(text=data.get("text") or "", intent=(parse.get("intent") or {}).get("name"),
-                    confidence=flags.confidence if flags else (parse.get("intent") or {}).get("confidence"),
-                    ranking=ranking, channel=T.channel_label(data.get("input_channel") or ""),
-                    corrected=fixed.get(row.id), fallback=bool(flags and flags.fallback),
-                    handoff=bool(flags and flags.handoff), unanswered=bool(flags and flags.unanswered))
+        item.update(
+            text=data.get("text") or "",
+            intent=(parse.get("intent") or {}).get("name"),
+            confidence=flags.confidence if flags else (parse.get("intent") or {}).get("confidence"),
+            ranking=ranking,
+            channel=channel_label(data.get("input_channel") or ""),
+            corrected=fixed.get(row.id),
+            fallback=bool(flags and flags.fallback),
+            handoff=bool(flags and flags.handoff),
+            unanswered=bool(flags and flags.unanswered),
+        )
     elif row.type_name == "bot":
-        data = T.event_data(row.data)
-        item.update(text=data.get("text") or "", response=(data.get("metadata") or {}).get("utter_action"),
-                    buttons=[b.get("title") for b in ((data.get("data") or {}).get("buttons") or [])])
+        data = event_data(row.data)
+        item.update(
+            text=data.get("text") or "",
+            response=(data.get("metadata") or {}).get("utter_action"),
+            buttons=[b.get("title") for b in ((data.get("data") or {}).get("buttons") or [])],
+        )
     elif row.type_name == "action":
         if row.action_name == "action_listen":
             return None
@@ -245,7 +289,7 @@ def _transcript_item(row: Any, fixed: Mapping[int, str], flagged: Mapping[int, A
     elif row.type_name == "session_started":
         item.update(name="inicio de sesión")
     elif row.type_name == "slot":
-        data = T.event_data(row.data)
+        data = event_data(row.data)
         if data.get("value") is None:
             return None
         item.update(name=data.get("name"), value=data.get("value"))
@@ -259,12 +303,17 @@ def staff_work(conn: Connection, sender_id: str) -> Dict[str, Any]:
     return {
         "review": dict(review._mapping) if review else None,
         "tags": list(conn.scalars(select(tags.c.tag).where(tags.c.sender_id == sender_id).order_by(tags.c.tag))),
-        "notes": [dict(r._mapping) for r in conn.execute(
-            select(notes).where(notes.c.sender_id == sender_id).order_by(notes.c.created_at, notes.c.id))],
+        "notes": [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(notes).where(notes.c.sender_id == sender_id).order_by(notes.c.created_at, notes.c.id)
+            )
+        ],
     }
 
 
 # --- the dashboard -----------------------------------------------------------------------
+
 
 @dataclass
 class Dashboard:
@@ -289,12 +338,24 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
     while day <= last:
         board.days.append(day)
         day += timedelta(days=1)
-    per_conversation = {r.first_day: r for r in conn.execute(
-        select(C.c.first_day, func.count().label("n"), _true(C.c.fallback).label("fallback"),
-               _true(C.c.handoff).label("handoff"))
-        .where(C.c.first_day.between(first, last)).group_by(C.c.first_day))}
-    per_message = dict(conn.execute(
-        select(M.c.day, func.count()).where(M.c.day.between(first, last)).group_by(M.c.day)).all())
+    per_conversation = {
+        r.first_day: r
+        for r in conn.execute(
+            select(
+                conversations.c.first_day,
+                func.count().label("n"),
+                _true(conversations.c.fallback).label("fallback"),
+                _true(conversations.c.handoff).label("handoff"),
+            )
+            .where(conversations.c.first_day.between(first, last))
+            .group_by(conversations.c.first_day)
+        )
+    }
+    per_message = dict(
+        conn.execute(
+            select(messages.c.day, func.count()).where(messages.c.day.between(first, last)).group_by(messages.c.day)
+        ).all()
+    )
     for d in board.days:
         row = per_conversation.get(d)
         n = row.n if row else 0
@@ -303,19 +364,40 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
         board.fallback_rate.append(100.0 * (row.fallback or 0) / n if n else 0.0)
         board.handoff_rate.append(100.0 * (row.handoff or 0) / n if n else 0.0)
     count = func.count().label("n")
-    board.top_intents = [(r[0], r[1]) for r in conn.execute(
-        select(M.c.intent, count).where(M.c.day.between(first, last), M.c.intent.is_not(None))
-        .group_by(M.c.intent).order_by(count.desc(), M.c.intent).limit(top))]
-    question = func.lower(M.c.text)
-    board.unanswered = [(r[0], r[1]) for r in conn.execute(
-        select(question, count).where(M.c.day.between(first, last), (M.c.fallback.is_(True)) | (M.c.unanswered.is_(True)),
-                                      not_(M.c.text.like("/%")))
-        .group_by(question).order_by(count.desc(), question).limit(top * 2))]
+    board.top_intents = [
+        (r[0], r[1])
+        for r in conn.execute(
+            select(messages.c.intent, count)
+            .where(messages.c.day.between(first, last), messages.c.intent.is_not(None))
+            .group_by(messages.c.intent)
+            .order_by(count.desc(), messages.c.intent)
+            .limit(top)
+        )
+    ]
+    question = func.lower(messages.c.text)
+    board.unanswered = [
+        (r[0], r[1])
+        for r in conn.execute(
+            select(question, count)
+            .where(
+                messages.c.day.between(first, last),
+                (messages.c.fallback.is_(True)) | (messages.c.unanswered.is_(True)),
+                not_(messages.c.text.like("/%")),
+            )
+            .group_by(question)
+            .order_by(count.desc(), question)
+            .limit(top * 2)
+        )
+    ]
     total = sum(board.conversations)
     board.totals = {
         "conversations": total,
         "messages": sum(board.messages),
-        "fallback": round(100.0 * sum((per_conversation[d].fallback or 0) for d in per_conversation) / total, 1) if total else 0.0,
-        "handoff": round(100.0 * sum((per_conversation[d].handoff or 0) for d in per_conversation) / total, 1) if total else 0.0,
+        "fallback": round(100.0 * sum((per_conversation[d].fallback or 0) for d in per_conversation) / total, 1)
+        if total
+        else 0.0,
+        "handoff": round(100.0 * sum((per_conversation[d].handoff or 0) for d in per_conversation) / total, 1)
+        if total
+        else 0.0,
     }
     return board

@@ -1,4 +1,5 @@
 """Text helpers shared by the indexer and the queries."""
+
 from __future__ import annotations
 
 import json

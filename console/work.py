@@ -1,4 +1,5 @@
 """What staff change: reviews, tags, notes and corrected intents."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from console.models import corrections, events, notes, reviews, tags
-from console import text as T
+from console.text import event_data
 
 MAX_NOTE_CHARS = 4000
 TAG = re.compile(r"^[\w áéíóúñü.-]{1,64}$", re.IGNORECASE)
@@ -62,14 +63,18 @@ def add_note(conn: Connection, sender_id: str, body: str, username: str) -> None
     conn.execute(insert(notes).values(sender_id=sender_id, author=username, body=body, created_at=_now()))
 
 
-def correct_intent(conn: Connection, sender_id: str, event_id: int, intent: str, username: str,
-                   allowed: Iterable[str]) -> Optional[str]:
+def correct_intent(
+    conn: Connection, sender_id: str, event_id: int, intent: str, username: str, allowed: Iterable[str]
+) -> Optional[str]:
     """Record the right intent for one user message; returns the message's text.
 
     An empty `intent` removes the correction.
     """
-    row = conn.execute(select(events.c.type_name, events.c.data, events.c.intent_name)
-                       .where(events.c.id == event_id, events.c.sender_id == sender_id)).first()
+    row = conn.execute(
+        select(events.c.type_name, events.c.data, events.c.intent_name).where(
+            events.c.id == event_id, events.c.sender_id == sender_id
+        )
+    ).first()
     if row is None or row.type_name != "user":
         raise WorkError("Ese mensaje no pertenece a esta conversación.")
     if not intent:
@@ -77,9 +82,15 @@ def correct_intent(conn: Connection, sender_id: str, event_id: int, intent: str,
         return None
     if intent not in set(allowed):
         raise WorkError("Esa intención no existe en el dominio del asistente.")
-    text = str(T.event_data(row.data).get("text") or "")
-    values = dict(sender_id=sender_id, text=text, predicted_intent=row.intent_name, corrected_intent=intent,
-                  corrected_by=username, corrected_at=_now())
+    text = str(event_data(row.data).get("text") or "")
+    values = dict(
+        sender_id=sender_id,
+        text=text,
+        predicted_intent=row.intent_name,
+        corrected_intent=intent,
+        corrected_by=username,
+        corrected_at=_now(),
+    )
     updated = conn.execute(update(corrections).where(corrections.c.event_id == event_id).values(**values))
     if updated.rowcount == 0:
         conn.execute(insert(corrections).values(event_id=event_id, **values))

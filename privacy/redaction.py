@@ -15,6 +15,7 @@ What is masked, and the mark that replaces it (staff see the mark in the console
 The marks contain no digits, no brackets (Rasa's entity syntax) and survive being
 masked again, so `redact(redact(x)) == redact(x)`.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,12 @@ def _rule(pattern: str, replacement: Any, flags: int = 0) -> None:
 # e-mail (also obfuscated with spaces around @ as some people write "juan @ gmail.com")
 _rule(r"(?<![\w.+\-])[\w.+\-]{1,64}\s?@\s?[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}", EMAIL)
 # phones written with an international prefix: +51 987 654 321, 0051 987654321, +34 612 34 56 78
-_rule(r"(?<![\w+])(?:\+|00(?=[1-9]))\s?\d{1,3}[ \t.\-]?(?:\(\d{1,4}\)[ \t.\-]?)?\d{1,4}(?:" + _SEP + r"\d{2,4}){1,4}(?![\w])", PHONE)
+_rule(
+    r"(?<![\w+])(?:\+|00(?=[1-9]))\s?\d{1,3}[ \t.\-]?(?:\(\d{1,4}\)[ \t.\-]?)?\d{1,4}(?:"
+    + _SEP
+    + r"\d{2,4}){1,4}(?![\w])",
+    PHONE,
+)
 # card numbers: 13-19 digits in groups separated by single spaces or hyphens
 _rule(r"(?<![\w])\d(?:[ \-]?\d){12,18}(?![\w])", CARD)
 # Peruvian mobiles, with or without 51 in front: 987654321, 987 654 321, 987-654-321, 51987654321
@@ -75,12 +81,32 @@ def redact(text: str) -> str:
 
 
 # Keys whose values are names chosen by the assistant, never citizens' words.
-_KEEP_KEYS = frozenset({
-    "event", "name", "intent_name", "action_name", "message_id", "input_channel", "policy",
-    "utter_action", "entity", "extractor", "role", "group", "timestamp", "confidence",
-    "action_text", "type_name", "intent", "retrieval_intent", "template_name", "response",
-    "model_id", "assistant_id",
-})
+_KEEP_KEYS = frozenset(
+    {
+        "event",
+        "name",
+        "intent_name",
+        "action_name",
+        "message_id",
+        "input_channel",
+        "policy",
+        "utter_action",
+        "entity",
+        "extractor",
+        "role",
+        "group",
+        "timestamp",
+        "confidence",
+        "action_text",
+        "type_name",
+        "intent",
+        "retrieval_intent",
+        "template_name",
+        "response",
+        "model_id",
+        "assistant_id",
+    }
+)
 
 
 def redact_value(value: Any, key: str = "") -> Any:

@@ -12,6 +12,7 @@ publishes, is masked (privacy.redaction). Earlier turns read back from the store
 therefore masked too, which the assistant does not need: it keeps intents, entities
 (country names) and slots.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,9 @@ logger = logging.getLogger(__name__)
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose stored and streamed events have personal data masked."""
 
-    def __init__(self, domain: Any = None, host: Optional[Text] = None, url: Optional[Text] = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, domain: Any = None, host: Optional[Text] = None, url: Optional[Text] = None, **kwargs: Any
+    ) -> None:
         # Rasa passes the endpoint's `url` as `host`; SQLTrackerStore accepts a full
         # SQLAlchemy URL there (sqlite:///..., postgresql://...).
         super().__init__(domain=domain, host=host or url, **kwargs)

@@ -7,6 +7,7 @@ widget loads nothing from outside the server that hosts it (the font falls back 
 the system's; web/chat/asistente-consular.css sets it). Fails if the bundle changed
 in a way the step no longer recognises.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings import ROOT
+
 PACKAGE = ROOT / "web" / "node_modules" / "rasa-webchat"
 VENDOR = ROOT / "web" / "vendor"
 FONT_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")

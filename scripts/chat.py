@@ -1,18 +1,24 @@
-"""Chat with the running assistant in the terminal, over the REST channel."""
+"""Chat with the running assistant in the terminal, over the REST channel (`make chat`).
+
+The assistant is the one `make run` started: http://127.0.0.1:$RASA_PORT (5005 by default).
+"""
+
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 
 import requests
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Chat en la terminal con el Asistente Consular.")
-    parser.add_argument("--url", default="http://127.0.0.1:5005", help="URL del servidor Rasa")
+    default_url = f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
+    parser.add_argument("--url", default=default_url, help="URL del servidor Rasa")
     parser.add_argument("--sender", default=f"terminal-{uuid.uuid4().hex[:8]}")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print("Escriba su mensaje (Ctrl-D o «salir» para terminar).")
     while True:
         try:

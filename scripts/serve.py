@@ -7,6 +7,7 @@ Used by `make run` and by the end-to-end tests (which start them once per sessio
 free ports). Environment defaults (ports, endpoints, databases) are filled in here so
 that endpoints.yml can read them; anything already set in the environment wins.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,9 @@ from typing import Dict, List, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+import settings
+
 BIN = Path(sys.executable).parent
-DEFAULT_MODEL = ROOT / "models" / "asistente.tar.gz"
 
 
 def free_port() -> int:
@@ -37,8 +38,8 @@ def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict
     """The environment both servers run with: defaults below, then os.environ, then `extra`."""
     env = {
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_STORE_URL": f"sqlite:///{ROOT / 'var' / 'conversations.db'}",
-        "FACTS_DB_URL": f"sqlite:///{ROOT / 'var' / 'facts.db'}",
+        "TRACKER_STORE_URL": settings.DEFAULT_TRACKER_STORE_URL,
+        "FACTS_DB_URL": settings.DEFAULT_FACTS_DB_URL,
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -49,13 +50,13 @@ def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict
         "WHATSAPP_APP_SECRET": "",
         "WHATSAPP_ACCESS_TOKEN": "",
         "WHATSAPP_PHONE_NUMBER_ID": "",
-        "WHATSAPP_API_BASE_URL": "",  # empty: channels.whatsapp_graph.DEFAULT_API_BASE_URL
+        "WHATSAPP_API_BASE_URL": "",  # empty: channels.whatsapp.graph.DEFAULT_API_BASE_URL
         "TWILIO_AUTH_TOKEN": "",
         "TWILIO_WEBHOOK_URL": "",
         "PHONE_HASH_KEY": "",
     }
     # Custom channels (channels/) and actions (actions/) are imported from the repository.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.ROOT), os.environ.get("PYTHONPATH")]))
     env.update({k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     env.update(extra or {})
     return env
@@ -64,13 +65,12 @@ def server_env(action_port: int, extra: Optional[Dict[str, str]] = None) -> Dict
 def scratch_stores(workdir: Path) -> Dict[str, str]:
     """SQLite stores in `workdir` for a throw-away run (tests, benchmarks): the facts of
     data/facts/ loaded, no conversations yet. Returns FACTS_DB_URL and TRACKER_STORE_URL."""
-    from actions import settings
     from actions.loader import load_dir
     from actions.store import FactStore
 
-    facts_url = f"sqlite:///{workdir / 'facts.db'}"
+    facts_url = settings.sqlite_url(workdir / "facts.db")
     load_dir(FactStore(facts_url), settings.DEFAULT_FACTS_DIR)
-    return {"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}"}
+    return {"FACTS_DB_URL": facts_url, "TRACKER_STORE_URL": settings.sqlite_url(workdir / "conversations.db")}
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float, name: str) -> None:
@@ -94,11 +94,11 @@ class Servers:
         self,
         rasa_port: int = 5005,
         action_port: int = 5055,
-        model: Path = DEFAULT_MODEL,
+        model: Path = settings.MODEL_FILE,
         env: Optional[Dict[str, str]] = None,
         log_dir: Optional[Path] = None,
-        credentials: Path = ROOT / "credentials.yml",
-        endpoints: Path = ROOT / "endpoints.yml",
+        credentials: Path = settings.ROOT / "credentials.yml",
+        endpoints: Path = settings.ROOT / "endpoints.yml",
         web_port: Optional[int] = None,
     ) -> None:
         self.rasa_port = rasa_port
@@ -134,7 +134,11 @@ class Servers:
             output = open(self.log_dir / f"{name}.log", "ab")
             self._logs.append(output)
         process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT if output else None,
+            command,
+            cwd=settings.ROOT,
+            env=self.env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
             start_new_session=True,
         )
         self.processes.append(process)
@@ -142,8 +146,18 @@ class Servers:
 
     def rasa_command(self) -> List[str]:
         return [
-            str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints), "--cors", "*",
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.rasa_port),
+            "--credentials",
+            str(self.credentials),
+            "--endpoints",
+            str(self.endpoints),
+            "--cors",
+            "*",
         ]
 
     def start(self, timeout: float = 240, actions: bool = True) -> "Servers":
@@ -154,11 +168,15 @@ class Servers:
         """
         if not self.model.exists():
             raise FileNotFoundError(f"No hay modelo entrenado en {self.model}; ejecute `make train`.")
-        (ROOT / "var").mkdir(exist_ok=True)
-        action_server = self._spawn(
-            "action-server",
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-        ) if actions else None
+        settings.VAR_DIR.mkdir(exist_ok=True)
+        action_server = (
+            self._spawn(
+                "action-server",
+                [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            )
+            if actions
+            else None
+        )
         rasa = self._spawn("rasa-server", self.rasa_command())
         web = self._spawn("web-server", self.web_command()) if self.web_port else None
         try:
@@ -198,17 +216,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Inicia el Asistente Consular (acciones + Rasa + chat web).")
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--model", type=Path, default=settings.MODEL_FILE)
     parser.add_argument(
-        "--endpoints", type=Path, default=Path(os.environ.get("RASA_ENDPOINTS") or ROOT / "endpoints.yml"),
+        "--endpoints",
+        type=Path,
+        default=Path(os.environ.get("RASA_ENDPOINTS") or settings.ROOT / "endpoints.yml"),
         help="endpoints.yml (deploy/endpoints.production.yml for PostgreSQL, Redis and RabbitMQ)",
     )
-    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)),
-                        help="puerto de la página de demostración con el chat web (0: no servirla)")
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        default=int(os.environ.get("WEB_PORT", 8080)),
+        help="puerto de la página de demostración con el chat web (0: no servirla)",
+    )
     args = parser.parse_args(argv)
 
-    servers = Servers(args.rasa_port, args.action_port, args.model, endpoints=args.endpoints,
-                      web_port=args.web_port or None)
+    servers = Servers(
+        args.rasa_port, args.action_port, args.model, endpoints=args.endpoints, web_port=args.web_port or None
+    )
     print("Iniciando el servidor de acciones y el servidor Rasa (la carga del modelo tarda unos segundos)...")
     if servers.web_port:
         print(f"Chat web: {servers.web_url}/  (responde en cuanto el asistente esté listo)", flush=True)
@@ -220,10 +245,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         servers.start()
         web = f"  Chat web:             {servers.web_url}/   (ábralo en el navegador)\n" if servers.web_port else ""
         print(
-            "\nAsistente Consular listo.\n" + web +
-            f"  Chat en la terminal:  make chat   (o: {BIN / 'python'} scripts/chat.py --url {servers.rasa_url})\n"
+            "\nAsistente Consular listo.\n"
+            + web
+            + f"  Chat en la terminal:  make chat   (o: {BIN / 'python'} -m scripts.chat --url {servers.rasa_url})\n"
             f"  API REST:             curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook "
-            "-H 'Content-Type: application/json' -d '{\"sender\": \"prueba\", \"message\": \"hola\"}'\n"
+            '-H \'Content-Type: application/json\' -d \'{"sender": "prueba", "message": "hola"}\'\n'
             f"  Socket.IO:            {servers.rasa_url}/socket.io/\n"
             f"  WhatsApp (Meta):      {servers.rasa_url}/webhooks/whatsapp/webhook\n"
             f"  Twilio:               {servers.rasa_url}/webhooks/twilio/webhook\n"

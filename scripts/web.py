@@ -7,6 +7,7 @@ that lets the page load scripts, styles, images and fonts from this server only 
 connect only to itself and the Rasa server: nothing comes from a CDN, and a
 `javascript:` link in a chat message cannot run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings import ROOT
+
 WEB_DIR = ROOT / "web"
 # What may be served; package.json, node_modules/ and anything else in web/ may not.
 PUBLIC_FILES = {"/", "/index.html", "/demo.css", "/demo.js", "/favicon.svg"}
@@ -29,17 +31,19 @@ PUBLIC_DIRS = ("/chat/", "/vendor/", "/img/")
 def content_security_policy(rasa_url: str) -> str:
     parts = urlsplit(rasa_url)
     websocket = ("wss" if parts.scheme == "https" else "ws") + "://" + parts.netloc
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",  # the widget injects its own <style> elements
-        "img-src 'self' data:",
-        "font-src 'self' data:",  # the carousel's icon font is inlined
-        f"connect-src 'self' {parts.scheme}://{parts.netloc} {websocket}",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",  # the widget injects its own <style> elements
+            "img-src 'self' data:",
+            "font-src 'self' data:",  # the carousel's icon font is inlined
+            f"connect-src 'self' {parts.scheme}://{parts.netloc} {websocket}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class WebHandler(SimpleHTTPRequestHandler):
@@ -104,8 +108,9 @@ class WebHandler(SimpleHTTPRequestHandler):
 
 def make_server(port: int, rasa_url: str, host: str = "127.0.0.1", directory: Path = WEB_DIR) -> ThreadingHTTPServer:
     rasa_url = rasa_url.rstrip("/")
-    handler = type("ConfiguredWebHandler", (WebHandler,),
-                   {"rasa_url": rasa_url, "csp": content_security_policy(rasa_url)})
+    handler = type(
+        "ConfiguredWebHandler", (WebHandler,), {"rasa_url": rasa_url, "csp": content_security_policy(rasa_url)}
+    )
     return ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
 
 

@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import threading
 from typing import Any, Awaitable, Callable, List, Optional
-
 from unittest import mock
 
 from rasa.core.channels.channel import InputChannel, UserMessage, register

@@ -1,9 +1,9 @@
 """Shared fixtures: a seeded facts store, rasa-sdk trackers, real services, real servers.
 
 Services (PostgreSQL, Redis, RabbitMQ) are used for real: a test that needs one skips
-with the reason when it is not reachable, except under CI=true, where it fails.
-The Rasa and action servers start once per session, on free ports, with their own
-temporary databases.
+with the reason when it is not reachable, except in CI (CI set to any true value: 1,
+true, yes...), where it fails. The Rasa and action servers start once per session, on
+free ports, with their own temporary databases; a test that uses them is marked e2e.
 """
 from __future__ import annotations
 
@@ -11,22 +11,19 @@ import json
 import os
 import socket
 import sqlite3
-import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
+from urllib.parse import SplitResult, urlsplit
 
 import pytest
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from actions import settings  # noqa: E402
+import settings  # noqa: E402
 from actions.loader import load_dir  # noqa: E402
 from actions.store import FactStore, _store_for  # noqa: E402
 from scripts.serve import Servers, free_port, scratch_stores  # noqa: E402
@@ -34,25 +31,49 @@ from scripts.serve import Servers, free_port, scratch_stores  # noqa: E402
 if TYPE_CHECKING:
     from tests.graph_api import GraphApiStandIn
 
-MODEL = ROOT / "models" / "asistente.tar.gz"
+ROOT = settings.ROOT
+MODEL = settings.MODEL_FILE
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# The services the tests use (docs/development.md): this machine's by default, or the ones
+# these variables point to. PostgreSQL: a user that may create and drop databases.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+# Values of CI that do not mean "running in CI"; anything else set does (1, true, yes, True...).
+NOT_CI = {"", "0", "false", "no", "off"}
 
 
 def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
+    """Whether the tests run in CI, where a missing service is a failure, not a skip."""
+    return os.environ.get("CI", "").strip().lower() not in NOT_CI
 
 
 def require_service(name: str, host: str, port: int) -> None:
-    """Skip (or, under CI=true, fail) unless `name` accepts connections on host:port."""
+    """Skip (or, in CI, fail) unless `name` accepts connections on host:port."""
     try:
         with socket.create_connection((host, port), timeout=2):
             return
     except OSError as error:
-        message = f"{name} no está disponible en {host}:{port} ({error})"
+        message = f"{name} is not reachable at {host}:{port} ({error})"
     if in_ci():
-        pytest.fail(f"{message}; bajo CI=true este servicio es obligatorio")
+        pytest.fail(f"{message}; in CI this service is required")
     pytest.skip(message)
+
+
+def require_url(name: str, url: str, default_port: int) -> SplitResult:
+    """require_service for the host and port of `url`; returns the parsed URL."""
+    parts = urlsplit(url)
+    require_service(name, parts.hostname or "127.0.0.1", parts.port or default_port)
+    return parts
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """A test that uses the running servers is an end-to-end test, marked or not."""
+    for item in items:
+        if "servers" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
 
 
 # --- the facts store ---------------------------------------------------------------
@@ -60,7 +81,7 @@ def require_service(name: str, host: str, port: int) -> None:
 @pytest.fixture
 def seeded_store(tmp_path: Path) -> FactStore:
     """A SQLite facts store loaded from the reviewed data/facts/."""
-    store = FactStore(f"sqlite:///{tmp_path / 'facts.db'}")
+    store = FactStore(settings.sqlite_url(tmp_path / "facts.db"))
     load_dir(store, settings.DEFAULT_FACTS_DIR)
     return store
 
@@ -76,7 +97,7 @@ def use_store(monkeypatch: pytest.MonkeyPatch, seeded_store: FactStore) -> FactS
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
-    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_url("PostgreSQL", POSTGRES_ADMIN_URL, 5432)
     return POSTGRES_ADMIN_URL
 
 

@@ -18,11 +18,10 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import requests
-
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from channels.whatsapp_store import DONE, SeenMessage, WhatsAppStore, message_key, utcnow
+from channels.whatsapp.store import DONE, SeenMessage, WhatsAppStore, message_key, utcnow
 from tests.graph_api import TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, GraphApiStandIn
 
 WABA_ID = "102290129340398"

@@ -1,4 +1,4 @@
-// The demo page: start the chat widget with the page's context (see README, "Chat web").
+// The demo page: start the chat widget with the page's context (see docs/website-chat.md).
 (function () {
   "use strict";
   var config = window.ASISTENTE_CONSULAR_CONFIG || {};

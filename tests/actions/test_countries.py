@@ -45,8 +45,8 @@ def test_does_not_match_inside_words():
 
 
 def test_every_country_in_the_facts_is_known():
+    import settings
     from actions.loader import read_dir
-    from actions import settings
 
     catalog = read_dir(settings.DEFAULT_FACTS_DIR)
     named = {c for fact in catalog.facts for c in fact.countries}
@@ -56,7 +56,7 @@ def test_every_country_in_the_facts_is_known():
 def test_lookup_table_has_an_accent_free_twin_for_every_name():
     import yaml
 
-    from actions import settings
+    import settings
 
     data = yaml.safe_load(settings.DEFAULT_COUNTRIES_FILE.read_text(encoding="utf-8"))
     lookup = next(item for item in data["nlu"] if item.get("lookup") == "country")

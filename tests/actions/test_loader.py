@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from actions import settings
+import settings
 from actions.loader import LoaderError, load_dir, read_dir
 from actions.store import FactStore
 

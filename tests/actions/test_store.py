@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from actions import settings
+import settings
 from actions.loader import load_dir
 from actions.store import Fact, FactStore
 

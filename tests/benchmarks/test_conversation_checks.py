@@ -1,4 +1,5 @@
 """The conversation set's checks (benchmarks/conversation_checks.py) and the set itself."""
+
 import pytest
 
 from benchmarks import conversation_split
@@ -16,10 +17,14 @@ from benchmarks.conversation_checks import (
 from benchmarks.conversations import SPLITS, load_split
 
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
-JAMAICA = ("La Cancillería repatrió a 24 peruanos que quedaron varados en Jamaica tras el paso del huracán "
-           "Melissa, y envió más de dos toneladas de ayuda humanitaria.\n" + CITATION)
-FALLBACK = ("Disculpe, no logré entender su mensaje. Puedo ayudarle con los temas de abajo; elija uno o "
-            "escriba su pregunta con otras palabras.")
+JAMAICA = (
+    "La Cancillería repatrió a 24 peruanos que quedaron varados en Jamaica tras el paso del huracán "
+    "Melissa, y envió más de dos toneladas de ayuda humanitaria.\n" + CITATION
+)
+FALLBACK = (
+    "Disculpe, no logré entender su mensaje. Puedo ayudarle con los temas de abajo; elija uno o "
+    "escriba su pregunta con otras palabras."
+)
 
 
 def turn(**data) -> Turn:
@@ -31,6 +36,7 @@ def failed(t: Turn, reply: str) -> set:
 
 
 # --- text -----------------------------------------------------------------------------
+
 
 def test_fold_ignores_case_accents_and_dash_kinds():
     assert fold("Plan de Acción 2025–2026") == "plan de accion 2025-2026"
@@ -49,11 +55,16 @@ def test_patterns_match_whole_words_alternatives_and_suffixes():
 
 def test_first_sentence_keeps_abbreviations_and_extends_short_openers():
     assert sentences("En Washington D. C., el canciller se reunió. Ambas partes…") == [
-        "En Washington D. C., el canciller se reunió.", "Ambas partes…"]
+        "En Washington D. C., el canciller se reunió.",
+        "Ambas partes…",
+    ]
     assert first_window("Sí. La Cancillería visitó Piura. Fuente: x.") == "Sí. La Cancillería visitó Piura."
     assert first_window("¡Claro! Fueron 72.") == "¡Claro! Fueron 72."
     assert first_window("Fueron 72 peruanos desde Bolivia.\nFuente: Nota") == "Fueron 72 peruanos desde Bolivia."
-    assert first_window("El Perú fue sede de la 63.ª Sesión Plenaria. Otra.") == "El Perú fue sede de la 63.ª Sesión Plenaria."
+    assert (
+        first_window("El Perú fue sede de la 63.ª Sesión Plenaria. Otra.")
+        == "El Perú fue sede de la 63.ª Sesión Plenaria."
+    )
 
 
 def test_reply_text_joins_the_messages_and_leaves_buttons_out():
@@ -63,6 +74,7 @@ def test_reply_text_joins_the_messages_and_leaves_buttons_out():
 
 # --- checks ---------------------------------------------------------------------------
 
+
 def test_specific_fact_passes_when_the_first_sentence_has_it_and_cites():
     t = turn(category="specific_fact", first="24|veinticuatro", none=["72"])
     assert check_reply(t, JAMAICA).passed
@@ -70,8 +82,10 @@ def test_specific_fact_passes_when_the_first_sentence_has_it_and_cites():
 
 def test_specific_fact_fails_when_the_fact_is_only_in_a_later_sentence():
     t = turn(category="specific_fact", first="crimen organizado|narcotrafico")
-    reply = ("En Washington D. C., el canciller se reunió con Marco Rubio. Ambas partes reafirmaron la "
-             "cooperación para combatir el crimen organizado.\n" + CITATION)
+    reply = (
+        "En Washington D. C., el canciller se reunió con Marco Rubio. Ambas partes reafirmaron la "
+        "cooperación para combatir el crimen organizado.\n" + CITATION
+    )
     assert failed(t, reply) == {"first"}
 
 
@@ -107,8 +121,10 @@ def test_yes_is_not_the_conditional_si():
 
 def test_missing_detail_must_admit_name_the_detail_and_point_to_a_channel():
     t = turn(category="missing_detail", missing="aerolinea|vuelo")
-    good = ("La nota no indica la aerolínea en la que volvieron. Para más información, consulte el portal "
-            "oficial de la Cancillería: https://www.gob.pe/rree")
+    good = (
+        "La nota no indica la aerolínea en la que volvieron. Para más información, consulte el portal "
+        "oficial de la Cancillería: https://www.gob.pe/rree"
+    )
     assert check_reply(t, good).passed
     assert failed(t, JAMAICA) == {"honest", "channel", "missing"}
     vague = "No tengo esa información confirmada en mis fuentes oficiales (repatriaciones). Visite https://www.gob.pe"
@@ -119,8 +135,12 @@ def test_missing_detail_must_admit_name_the_detail_and_point_to_a_channel():
 
 def test_out_of_scope_accepts_an_honest_refusal_with_a_channel():
     t = turn(category="out_of_scope")
-    assert check_reply(t, "No tengo esa información confirmada. Consulte el portal oficial: https://www.gob.pe/rree").passed
-    assert check_reply(t, "Lo siento, esa consulta está fuera de lo que puedo responder. Visite https://www.gob.pe").passed
+    assert check_reply(
+        t, "No tengo esa información confirmada. Consulte el portal oficial: https://www.gob.pe/rree"
+    ).passed
+    assert check_reply(
+        t, "Lo siento, esa consulta está fuera de lo que puedo responder. Visite https://www.gob.pe"
+    ).passed
     assert failed(t, "El pasaporte cuesta 120 soles.") == {"honest", "channel"}
 
 
@@ -128,8 +148,7 @@ def test_false_premise_needs_an_explicit_correction_first():
     t = turn(category="false_premise", first="72|setenta y dos")
     assert check_reply(t, "No: según la nota fueron 72 peruanos desde Bolivia. " + CITATION).passed
     assert check_reply(t, "Según la nota fueron 72, no 500. " + CITATION).passed
-    plain = ("Desde Bolivia, la Cancillería coordinó la repatriación de 72 peruanos afectados por bloqueos. "
-             + CITATION)
+    plain = "Desde Bolivia, la Cancillería coordinó la repatriación de 72 peruanos afectados por bloqueos. " + CITATION
     assert failed(t, plain) == {"corrects"}
 
 
@@ -148,7 +167,9 @@ def test_multi_question_answers_in_order_and_opens_with_the_first():
 
 def test_multi_question_answered_in_one_sentence_passes():
     t = turn(category="multi_question", in_order=["panel intergubernamental", "63"])
-    reply = "El Perú fue sede de la 63.ª Sesión Plenaria del Panel Intergubernamental sobre Cambio Climático. " + CITATION
+    reply = (
+        "El Perú fue sede de la 63.ª Sesión Plenaria del Panel Intergubernamental sobre Cambio Climático. " + CITATION
+    )
     assert check_reply(t, reply).passed
 
 
@@ -166,22 +187,28 @@ def test_tone_acknowledgement_must_be_brief():
 
 def test_insult_gets_a_calm_reply_with_a_channel_not_achievements():
     t = turn(category="tone", channel=True, any=["lamento|disculpe"], none=["cien dias"])
-    assert check_reply(t, "Lamento no haberle ayudado. Puede escribir al consulado o ver https://www.gob.pe/rree").passed
+    assert check_reply(
+        t, "Lamento no haberle ayudado. Puede escribir al consulado o ver https://www.gob.pe/rree"
+    ).passed
     assert failed(t, "En los primeros cien días del Gobierno, la Cancillería impulsó…") == {"any", "channel", "none"}
 
 
 # --- the schema -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, message", [
-    ({"user": "x", "category": "nope", "first": "a"}, "unknown category"),
-    ({"user": "x", "first": "a"}, "needs a «category»"),
-    ({"user": "x", "category": "missing_detail"}, "missing"),
-    ({"user": "x", "category": "multi_question", "in_order": ["a"]}, "in_order"),
-    ({"user": "x", "category": "tone", "frist": "a"}, "unknown keys"),
-    ({"user": "", "category": "tone", "max_words": 3}, "«user»"),
-    ({"user": "x", "category": "tone", "first": "@nada"}, "unknown alternative"),
-    ({"user": "x", "category": "tone", "cites": False}, "checks nothing"),
-])
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"user": "x", "category": "nope", "first": "a"}, "unknown category"),
+        ({"user": "x", "first": "a"}, "needs a «category»"),
+        ({"user": "x", "category": "missing_detail"}, "missing"),
+        ({"user": "x", "category": "multi_question", "in_order": ["a"]}, "in_order"),
+        ({"user": "x", "category": "tone", "frist": "a"}, "unknown keys"),
+        ({"user": "", "category": "tone", "max_words": 3}, "«user»"),
+        ({"user": "x", "category": "tone", "first": "@nada"}, "unknown alternative"),
+        ({"user": "x", "category": "tone", "cites": False}, "checks nothing"),
+    ],
+)
 def test_invalid_turns_are_refused(data, message):
     with pytest.raises(ValueError, match=message):
         Turn.from_dict(data)
@@ -194,6 +221,7 @@ def test_repeated_ids_are_refused():
 
 
 # --- the set ----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def halves():
@@ -242,10 +270,12 @@ def test_the_readmes_describe_the_set_as_it_is(halves):
     everything = halves["tuning"] + halves["heldout"]
     total, multi = len(everything), sum(c.multi_turn for c in everything)
     checked = sum(1 for c in everything for t in c.turns if t.checked)
-    front = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"{total} citizens' conversations ({multi} multi-turn)" in front
+    guide = (ROOT / "docs" / "conversations.md").read_text(encoding="utf-8")
+    assert f"{total} citizens' conversations ({multi} multi-turn)" in guide
     readme = re.sub(r"\s+", " ", (ROOT / "tests" / "conversations" / "README.md").read_text(encoding="utf-8"))
-    assert (f"{total} conversations ({len(halves['tuning'])} per half), {multi} of them multi-turn "
-            f"(up to five turns), {checked} checked turns") in readme
+    assert (
+        f"{total} conversations ({len(halves['tuning'])} per half), {multi} of them multi-turn "
+        f"(up to five turns), {checked} checked turns"
+    ) in readme
     assert len(halves["tuning"]) == len(halves["heldout"])
     assert max(len(c.turns) for c in everything) == 5

@@ -4,6 +4,7 @@ The assistant's own figures are not asserted here (they are what the benchmark m
 these tests check that the harness plays real conversations over REST, checks them, and
 writes and keeps its document as documented.
 """
+
 import datetime as dt
 import json
 import os
@@ -23,6 +24,7 @@ def conversation(cid, *turns):
 
 
 # --- against the running servers -----------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def one_per_category():
@@ -48,8 +50,14 @@ def test_score_plays_every_turn_over_rest_and_checks_it(servers, one_per_categor
 
 
 def test_score_fails_a_turn_whose_reply_lacks_the_fact(servers):
-    impossible = conversation("imposible", {"user": "cuantos peruanos repatriaron de jamaica?",
-                                            "category": "specific_fact", "first": "novecientos noventa"})
+    impossible = conversation(
+        "imposible",
+        {
+            "user": "cuantos peruanos repatriaron de jamaica?",
+            "category": "specific_fact",
+            "first": "novecientos noventa",
+        },
+    )
     report = bench.score([impossible], servers.rasa_url, facts_url=servers.env["FACTS_DB_URL"])
     assert report.accuracy == 0 and report.conversation_accuracy == 0
     assert [c.name for c in report.failures[0].verdict.failed] == ["first"]
@@ -59,8 +67,11 @@ def test_each_conversation_gets_a_fresh_sender(servers):
     """Two plays of the same conversation are two citizens: nothing carries over between them."""
     from tests.conftest import stored_events
 
-    same = conversation("mismo", {"user": "hola"}, {"user": "cuantos peruanos trajeron de bolivia",
-                                                   "category": "specific_fact", "first": "72"})
+    same = conversation(
+        "mismo",
+        {"user": "hola"},
+        {"user": "cuantos peruanos trajeron de bolivia", "category": "specific_fact", "first": "72"},
+    )
     report = bench.score([same, same], servers.rasa_url, facts_url=servers.env["FACTS_DB_URL"])
     senders = [c.sender for c in report.conversations]
     assert len(set(senders)) == 2
@@ -72,9 +83,17 @@ def test_make_eval_conversations_runs_the_real_servers(tmp_path):
     """`make eval-conversations` as documented, on two tuning conversations, into a scratch document."""
     doc, replies = tmp_path / "conversations.md", tmp_path / "replies.jsonl"
     result = subprocess.run(
-        ["make", "--no-print-directory", "eval-conversations", "SPLIT=tuning",
-         f"CONVERSATIONS_ARGS=--limit 2 --output {doc} --replies {replies}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            "make",
+            "--no-print-directory",
+            "eval-conversations",
+            "SPLIT=tuning",
+            f"CONVERSATIONS_ARGS=--limit 2 --output {doc} --replies {replies}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={k: v for k, v in os.environ.items() if k not in ("SPLIT", "BASELINE")},
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -89,11 +108,19 @@ def test_make_eval_conversations_runs_the_real_servers(tmp_path):
 
 # --- the document ------------------------------------------------------------------------------
 
+
 def fake_report(label="actual", passed=True):
     verdict = TurnVerdict([CheckResult("first", passed, "" if passed else "«24» not in the first sentence")])
-    turn = bench.TurnResult("jam-01", 1, "cuantos trajeron de jamaica", "specific_fact",
-                            "Fueron 500 | peruanos\nFuente: …", 42.0, verdict,
-                            [] if passed else [Mention("number", "500", 500.0)])
+    turn = bench.TurnResult(
+        "jam-01",
+        1,
+        "cuantos trajeron de jamaica",
+        "specific_fact",
+        "Fueron 500 | peruanos\nFuente: …",
+        42.0,
+        verdict,
+        [] if passed else [Mention("number", "500", 500.0)],
+    )
     return bench.Report(label, [bench.ConversationResult("jam-01", [turn])], load_seconds=12.5)
 
 
@@ -147,6 +174,7 @@ def test_a_subset_of_the_held_out_half_is_logged_as_such(tmp_path):
 
 # --- the baseline's tree and model ----------------------------------------------------------
 
+
 def test_export_tree_writes_the_commit(tmp_path):
     commit = bench.export_tree("HEAD", tmp_path / "tree")
     assert commit == bench.git("rev-parse", "HEAD")
@@ -167,6 +195,7 @@ def test_training_key_follows_training_inputs_not_facts(tmp_path):
 
 
 def test_the_command_line_refuses_an_unknown_split():
-    result = subprocess.run([sys.executable, "-m", "benchmarks.conversations", "--split", "todo"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.conversations", "--split", "todo"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 2 and "invalid choice" in result.stderr

@@ -1,4 +1,5 @@
 """The grounding check (benchmarks/grounding.py): numbers, names and links need a source."""
+
 import pytest
 
 from benchmarks.grounding import (
@@ -19,7 +20,7 @@ CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Corpus:
     """The reviewed data/facts/ in a real SQLite store, and the repository's templates."""
-    from actions import settings
+    import settings
     from actions.loader import load_dir
     from actions.store import FactStore
 
@@ -33,6 +34,7 @@ def problems(reply, corpus, citizen=()):
 
 
 # --- reading numbers and names ------------------------------------------------------------
+
 
 def test_numbers_are_read_as_digits_words_ordinals_and_roman_numerals():
     values = lambda text: [m.value for m in numbers_in(text)]  # noqa: E731
@@ -56,7 +58,10 @@ def test_articles_and_urls_are_not_numbers():
 def test_names_are_capitalised_runs_and_sentence_openers_are_ordinary_words():
     names = lambda text: [m.text for m in names_in(text)]  # noqa: E731
     assert names("Con Chile se instaló el Comité Binacional de Cooperación Migratoria.") == [
-        "Chile", "Comité Binacional", "Cooperación Migratoria"]
+        "Chile",
+        "Comité Binacional",
+        "Cooperación Migratoria",
+    ]
     assert names("Cajamarca recibió una visita. Según la nota, sí.") == ["Cajamarca"]
     assert names("Lima fue sede.") == ["Lima"]  # a common word that is also a place is a name
     assert names("«Tu voto cruza fronteras»") == []
@@ -70,6 +75,7 @@ def test_list_counts():
 
 
 # --- the allowed sources ------------------------------------------------------------------
+
 
 def test_the_store_is_read_whole(corpus):
     assert "marco rubio" in corpus.folded
@@ -89,20 +95,27 @@ def test_store_texts_reads_tables_it_does_not_know(tmp_path):
 
     engine = create_engine(f"sqlite:///{tmp_path / 'claims.db'}", future=True)
     metadata = MetaData()
-    claims = Table("claims", metadata, Column("id", Integer, primary_key=True), Column("value", String),
-                   Column("amount", Integer), Column("position", Integer), Column("on", Date))
+    claims = Table(
+        "claims",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("value", String),
+        Column("amount", Integer),
+        Column("position", Integer),
+        Column("on", Date),
+    )
     metadata.create_all(engine)
     import datetime as dt
 
     with engine.begin() as connection:
-        connection.execute(insert(claims).values(id=991, value="Piura", amount=96, position=7,
-                                                 on=dt.date(2025, 11, 3)))
+        connection.execute(insert(claims).values(id=991, value="Piura", amount=96, position=7, on=dt.date(2025, 11, 3)))
     texts, numbers = store_texts(f"sqlite:///{tmp_path / 'claims.db'}")
     assert texts == ["Piura"]
     assert numbers == {96, 2025, 11, 3}  # not the key (991) nor the position (7)
 
 
 # --- the check ---------------------------------------------------------------------------
+
 
 def test_todays_answers_are_grounded(corpus):
     replies = [
@@ -158,5 +171,6 @@ def test_the_citizens_own_words_ground_a_reply(corpus):
 def test_invented_links_fail(corpus):
     assert problems("Consulte https://www.gob.pe/rree", corpus) == []
     assert problems("Consulte https://consulado-peru.example.com/citas", corpus) == [
-        "https://consulado-peru.example.com/citas"]
+        "https://consulado-peru.example.com/citas"
+    ]
     assert problems("Escriba a citas@consulado.pe", corpus) == ["citas@consulado.pe"]

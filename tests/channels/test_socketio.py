@@ -4,6 +4,7 @@ The socket tests talk to the running assistant (the session fixture `servers`) w
 python-socketio's client, speaking as the widget does: `session_request` with the id
 kept in the browser, then `user_uttered` with `session_id` and `customData`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,6 +32,7 @@ REPLY_TIMEOUT = 90  # seconds to wait for the assistant before failing (not a sp
 
 
 # --- input checks ----------------------------------------------------------------------
+
 
 def test_a_message_from_the_widget():
     session = uuid.uuid4().hex
@@ -74,13 +76,22 @@ def test_page_context_is_kept_only_as_a_small_json_object(raw, expected):
 def test_a_session_request_keeps_a_valid_id_and_replaces_anything_else():
     kept = uuid.uuid4().hex
     assert requested_session_id({"session_id": kept}) == kept
-    for data in [None, {}, {"session_id": None}, {"session_id": "corto"}, {"session_id": "../../etc/passwd"},
-                 {"session_id": 123}, "texto", {"session_id": "x" * 129}]:
+    for data in [
+        None,
+        {},
+        {"session_id": None},
+        {"session_id": "corto"},
+        {"session_id": "../../etc/passwd"},
+        {"session_id": 123},
+        "texto",
+        {"session_id": "x" * 129},
+    ]:
         new = requested_session_id(data)
         assert len(new) == 32 and int(new, 16) >= 0 and new != kept
 
 
 # --- against the real Rasa server -----------------------------------------------------------
+
 
 class WidgetSocket:
     """One browser tab's socket, speaking the rasa-webchat protocol."""
@@ -130,8 +141,10 @@ def containing(*words: str) -> Callable[[List[Dict[str, Any]]], bool]:
     return lambda messages: all(word in texts(messages) for word in words)
 
 
+@pytest.mark.e2e
 def test_replies_reach_a_persistent_session(servers):
     """Rasa 3.6.21's channel never joins the session's room: this reply would not arrive."""
+
     async def scenario():
         tab = WidgetSocket(servers.rasa_url)
         session = uuid.uuid4().hex
@@ -143,9 +156,12 @@ def test_replies_reach_a_persistent_session(servers):
 
     greeting = asyncio.run(scenario())
     assert greeting["text"].startswith("¡Hola! Soy el Asistente Consular")
-    assert {"content_type": "text", "title": "Repatriaciones", "payload": "/ask_repatriation"} in greeting["quick_replies"]
+    assert {"content_type": "text", "title": "Repatriaciones", "payload": "/ask_repatriation"} in greeting[
+        "quick_replies"
+    ]
 
 
+@pytest.mark.e2e
 def test_a_reload_continues_the_same_conversation(servers):
     async def scenario():
         first = WidgetSocket(servers.rasa_url)
@@ -187,10 +203,14 @@ def test_bad_input_gets_a_polite_reply_and_the_conversation_goes_on(servers):
         tab = WidgetSocket(servers.rasa_url)
         session = await tab.open(uuid.uuid4().hex)
         replies = []
-        for data in ["texto suelto", [1, 2], {"message": 42, "session_id": session},
-                     {"message": "a" * (MAX_MESSAGE_CHARS + 1), "session_id": session},
-                     {"message": "hola"},  # no session_id: nowhere to file it
-                     {"message": "   ", "session_id": session}]:
+        for data in [
+            "texto suelto",
+            [1, 2],
+            {"message": 42, "session_id": session},
+            {"message": "a" * (MAX_MESSAGE_CHARS + 1), "session_id": session},
+            {"message": "hola"},  # no session_id: nowhere to file it
+            {"message": "   ", "session_id": session},
+        ]:
             await tab.send(data)
             replies += await tab.replies_until(lambda messages: len(messages) >= 1)
         await tab.send({"message": "repatriados de jamaica", "session_id": session, "customData": "{roto"})
@@ -200,6 +220,11 @@ def test_bad_input_gets_a_polite_reply_and_the_conversation_goes_on(servers):
 
     replies, answer = asyncio.run(scenario())
     assert [r["text"] for r in replies] == [
-        UNREADABLE_MESSAGE, UNREADABLE_MESSAGE, UNREADABLE_MESSAGE, TOO_LONG_MESSAGE, NO_SESSION_MESSAGE, EMPTY_MESSAGE,
+        UNREADABLE_MESSAGE,
+        UNREADABLE_MESSAGE,
+        UNREADABLE_MESSAGE,
+        TOO_LONG_MESSAGE,
+        NO_SESSION_MESSAGE,
+        EMPTY_MESSAGE,
     ]
     assert CITATION in texts(answer)

@@ -1,14 +1,14 @@
 """The fixed Twilio channel over real HTTP, with a scripted assistant instead of Rasa."""
+
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from channels.common import EMPTY_MESSAGE
+from channels.common import EMPTY_MESSAGE, ONLY_TEXT
 from channels.identity import conversation_id
 from channels.twilio import OPTIONS_PROMPT, TwilioConfig, TwilioInput
-from channels.common import ONLY_TEXT
 from tests.channel_server import ChannelServer
 from tests.graph_api import TEST_PHONE_HASH_KEY, TEST_TWILIO_AUTH_TOKEN
 
@@ -20,17 +20,31 @@ async def scripted_assistant(message):
     if message.text == "largo":
         await out.send_text_message(sender, "Información consular. " * 200)
     elif message.text == "temas":
-        await out.send_text_with_buttons(sender, "¿Qué tema le interesa?", [
-            {"title": "Voto en el exterior", "payload": "/ask_vote_abroad"},
-            {"title": "Repatriaciones", "payload": "/ask_repatriation"}])
+        await out.send_text_with_buttons(
+            sender,
+            "¿Qué tema le interesa?",
+            [
+                {"title": "Voto en el exterior", "payload": "/ask_vote_abroad"},
+                {"title": "Repatriaciones", "payload": "/ask_repatriation"},
+            ],
+        )
     else:
         await out.send_text_message(sender, f"¡Hola! Recibí: «{message.text}»\n\n¿Algo más?")
 
 
 def form(body="¡Hola!", **extra):
-    return {"SmsMessageSid": "SM0123456789abcdef0123456789abcdef", "MessageSid": "SM0123456789abcdef0123456789abcdef",
-            "AccountSid": "AC0123456789abcdef0123456789abcdef", "From": SENDER, "To": "whatsapp:+14155238886",
-            "Body": body, "NumMedia": "0", "ProfileName": "Ciudadana", "WaId": "51987654321", **extra}
+    return {
+        "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+        "MessageSid": "SM0123456789abcdef0123456789abcdef",
+        "AccountSid": "AC0123456789abcdef0123456789abcdef",
+        "From": SENDER,
+        "To": "whatsapp:+14155238886",
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": "Ciudadana",
+        "WaId": "51987654321",
+        **extra,
+    }
 
 
 def post(url, params, signed_url=None, token=TEST_TWILIO_AUTH_TOKEN, signature=None):
@@ -83,8 +97,9 @@ def test_a_signature_for_other_content_is_rejected(server):
 
 def test_media_and_empty_messages_get_a_polite_reply(server):
     url = f"{server.url}/webhook"
-    assert messages(post(url, form("", NumMedia="1", MediaUrl0="https://api.twilio.com/x.jpg",
-                                   MediaContentType0="image/jpeg"))) == [ONLY_TEXT]
+    assert messages(
+        post(url, form("", NumMedia="1", MediaUrl0="https://api.twilio.com/x.jpg", MediaContentType0="image/jpeg"))
+    ) == [ONLY_TEXT]
     assert messages(post(url, form("", Latitude="-12.04", Longitude="-77.04"))) == [ONLY_TEXT]
     assert messages(post(url, form("   "))) == [EMPTY_MESSAGE]
     assert server.heard == []
@@ -107,8 +122,9 @@ def test_the_public_url_is_the_one_validated_behind_a_proxy():
         assert post(local, form(), signed_url=local).status_code == 403
 
 
-@pytest.mark.parametrize("config", [TwilioConfig("", "", TEST_PHONE_HASH_KEY),
-                                    TwilioConfig(TEST_TWILIO_AUTH_TOKEN, "", "")])
+@pytest.mark.parametrize(
+    "config", [TwilioConfig("", "", TEST_PHONE_HASH_KEY), TwilioConfig(TEST_TWILIO_AUTH_TOKEN, "", "")]
+)
 def test_an_unconfigured_channel_refuses_with_503(config):
     with ChannelServer(TwilioInput(config), scripted_assistant) as server:
         assert post(f"{server.url}/webhook", form()).status_code == 503
@@ -119,3 +135,15 @@ def test_a_request_without_sender_is_refused(server):
     params = form()
     del params["From"]
     assert post(f"{server.url}/webhook", params).status_code == 400
+
+
+def test_an_oversized_request_is_refused_before_its_signature_is_checked(server):
+    response = post(f"{server.url}/webhook", form("x" * (TwilioInput.MAX_BODY_BYTES + 1)))
+    assert response.status_code == 413 and response.json()["error"]
+    assert server.heard == []
+
+
+def test_the_health_check_says_whether_the_channel_is_configured(server):
+    assert requests.get(f"{server.url}/", timeout=10).json() == {"status": "ok"}
+    with ChannelServer(TwilioInput(TwilioConfig("", "", "")), scripted_assistant) as unconfigured:
+        assert requests.get(f"{unconfigured.url}/", timeout=10).json() == {"status": "sin configurar"}

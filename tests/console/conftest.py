@@ -1,5 +1,6 @@
 """Fixtures for the console: a migrated database (SQLite, and PostgreSQL when it runs) filled
 with conversations written by the real redacting tracker store, and a logged-in client."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import settings
 from console.app import create_app
 from console.auth import create_user
 from console.config import Settings
@@ -21,7 +23,7 @@ from console.indexer import Indexer
 from console.migrate import upgrade
 from privacy.tracker_store import RedactingSQLTrackerStore
 
-LIMA = ZoneInfo("America/Lima")
+LIMA = ZoneInfo(settings.TIMEZONE)
 PASSWORD = "contraseña-de-prueba-1"
 NOT_CONFIRMED = "No tengo esa información confirmada en mis fuentes oficiales (trámites)."
 
@@ -29,27 +31,44 @@ NOT_CONFIRMED = "No tengo esa información confirmada en mis fuentes oficiales (
 Turn = Tuple[str, str, float, str, str, Optional[str]]
 
 
-def write_conversation(store: RedactingSQLTrackerStore, sender: str, turns: List[Turn], channel: str = "rest",
-                       when: Optional[datetime] = None) -> None:
+def write_conversation(
+    store: RedactingSQLTrackerStore,
+    sender: str,
+    turns: List[Turn],
+    channel: str = "rest",
+    when: Optional[datetime] = None,
+) -> None:
     """Store a conversation exactly as the Rasa server would, through the redacting tracker store."""
     t0 = (when or datetime.now(LIMA)).timestamp()
     tracker = asyncio.run(store.retrieve(sender))
     events = []
     if tracker is None:
         tracker = DialogueStateTracker(sender, slots=[])
-        events = [ActionExecuted("action_session_start", timestamp=t0), SessionStarted(timestamp=t0),
-                  ActionExecuted("action_listen", timestamp=t0)]
+        events = [
+            ActionExecuted("action_session_start", timestamp=t0),
+            SessionStarted(timestamp=t0),
+            ActionExecuted("action_listen", timestamp=t0),
+        ]
     for i, (text, intent, confidence, action, reply, response) in enumerate(turns):
         t = t0 + 10 * (i + 1)
         ranking = [{"name": intent, "confidence": confidence}]
         if intent == "nlu_fallback":
-            ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_procedures", "confidence": confidence}]
-        parse = {"text": text, "intent": {"name": intent, "confidence": 0.45 if intent == "nlu_fallback" else confidence},
-                 "entities": [], "intent_ranking": ranking}
-        events += [UserUttered(text, parse["intent"], parse_data=parse, input_channel=channel, timestamp=t),
-                   ActionExecuted(action, timestamp=t + 1),
-                   BotUttered(reply, metadata={"utter_action": response}, timestamp=t + 2),
-                   ActionExecuted("action_listen", timestamp=t + 3)]
+            ranking = [
+                {"name": "nlu_fallback", "confidence": 0.45},
+                {"name": "ask_procedures", "confidence": confidence},
+            ]
+        parse = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.45 if intent == "nlu_fallback" else confidence},
+            "entities": [],
+            "intent_ranking": ranking,
+        }
+        events += [
+            UserUttered(text, parse["intent"], parse_data=parse, input_channel=channel, timestamp=t),
+            ActionExecuted(action, timestamp=t + 1),
+            BotUttered(reply, metadata={"utter_action": response}, timestamp=t + 2),
+            ActionExecuted("action_listen", timestamp=t + 3),
+        ]
     for event in events:
         tracker.update(event)
     asyncio.run(store.save(tracker))
@@ -60,23 +79,87 @@ def seed(url: str) -> None:
     store = RedactingSQLTrackerStore(domain=Domain.empty(), host=url)
     now = datetime.now(LIMA)
     yesterday = now - timedelta(days=1)
-    write_conversation(store, "ok-jamaica", [
-        ("¿Cuántos peruanos fueron repatriados desde Jamaica?", "ask_repatriation", 0.97, "action_answer_topic",
-         "La Cancillería repatrió a 24 peruanos. Fuente: Nota de Prensa 9-26.", None)], "rest", now)
-    write_conversation(store, "fallo-ayer", [
-        ("hola", "greet", 0.99, "utter_greet", "¡Hola!", "utter_greet"),
-        ("asdkjh qwpoeiru", "nlu_fallback", 0.21, "utter_default", "Disculpe, no logré entender su mensaje.",
-         "utter_default")], "socketio", yesterday)
-    write_conversation(store, "humano-whatsapp", [
-        ("quiero hablar con un funcionario", "request_human", 0.95, "action_human_handoff",
-         "Este chat no puede transferirle con un funcionario.", None)], "whatsapp", now - timedelta(days=3))
-    write_conversation(store, "sin-fuente", [
-        ("¿Cuánto cuesta el pasaporte en Madrid? Mi DNI es 45678912", "ask_procedures", 0.55, "action_answer_topic",
-         NOT_CONFIRMED, None)], "rest", yesterday)
-    write_conversation(store, "fuera-de-alcance", [
-        ("quién ganó el partido de fútbol", "out_of_scope", 0.88, "utter_out_of_scope",
-         "Lo siento, esa consulta está fuera de lo que puedo responder.", "utter_out_of_scope")], "rest",
-        now - timedelta(days=10))
+    write_conversation(
+        store,
+        "ok-jamaica",
+        [
+            (
+                "¿Cuántos peruanos fueron repatriados desde Jamaica?",
+                "ask_repatriation",
+                0.97,
+                "action_answer_topic",
+                "La Cancillería repatrió a 24 peruanos. Fuente: Nota de Prensa 9-26.",
+                None,
+            )
+        ],
+        "rest",
+        now,
+    )
+    write_conversation(
+        store,
+        "fallo-ayer",
+        [
+            ("hola", "greet", 0.99, "utter_greet", "¡Hola!", "utter_greet"),
+            (
+                "asdkjh qwpoeiru",
+                "nlu_fallback",
+                0.21,
+                "utter_default",
+                "Disculpe, no logré entender su mensaje.",
+                "utter_default",
+            ),
+        ],
+        "socketio",
+        yesterday,
+    )
+    write_conversation(
+        store,
+        "humano-whatsapp",
+        [
+            (
+                "quiero hablar con un funcionario",
+                "request_human",
+                0.95,
+                "action_human_handoff",
+                "Este chat no puede transferirle con un funcionario.",
+                None,
+            )
+        ],
+        "whatsapp",
+        now - timedelta(days=3),
+    )
+    write_conversation(
+        store,
+        "sin-fuente",
+        [
+            (
+                "¿Cuánto cuesta el pasaporte en Madrid? Mi DNI es 45678912",
+                "ask_procedures",
+                0.55,
+                "action_answer_topic",
+                NOT_CONFIRMED,
+                None,
+            )
+        ],
+        "rest",
+        yesterday,
+    )
+    write_conversation(
+        store,
+        "fuera-de-alcance",
+        [
+            (
+                "quién ganó el partido de fútbol",
+                "out_of_scope",
+                0.88,
+                "utter_out_of_scope",
+                "Lo siento, esa consulta está fuera de lo que puedo responder.",
+                "utter_out_of_scope",
+            )
+        ],
+        "rest",
+        now - timedelta(days=10),
+    )
     store.engine.dispose()
 
 
@@ -119,8 +202,9 @@ def users(sqlite_engine):
 
 @pytest.fixture
 def app(sqlite_engine, users):
-    app = create_app(Settings(db_url=str(sqlite_engine.url), secret_key="clave-de-prueba-" * 4), sqlite_engine,
-                     index_interval=0)
+    app = create_app(
+        Settings(db_url=str(sqlite_engine.url), secret_key="clave-de-prueba-" * 4), sqlite_engine, index_interval=0
+    )
     app.config["TESTING"] = True
     return app
 

@@ -1,7 +1,8 @@
 """The web console through Flask's test client: login, sessions, CSRF, roles, exports, audit."""
+
+import csv
 import io
 import json
-import csv
 import time
 
 import pytest
@@ -16,7 +17,7 @@ SAMPLE_ARGS = {"conversation_id": 1, "event_id": 1}
 
 def every_route(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "login":
+        if rule.endpoint == "auth.login":
             continue
         path = rule.build({k: v for k, v in SAMPLE_ARGS.items() if k in rule.arguments})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -88,17 +89,24 @@ def test_review_tag_note_and_correct_then_export_nlu(app, admin_client):
     admin_client.post(f"/conversaciones/{cid}/etiquetas", data={"etiqueta": "Trámites", "csrf_token": token})
     admin_client.post(f"/conversaciones/{cid}/notas", data={"nota": "Falta un ejemplo <b>así</b>", "csrf_token": token})
     import re
+
     event_id = re.findall(r'data-evento="(\d+)"', page)[1]
-    done = admin_client.post(f"/conversaciones/{cid}/mensajes/{event_id}/intencion",
-                             data={"intencion": "ask_procedures", "csrf_token": token}, follow_redirects=True)
+    done = admin_client.post(
+        f"/conversaciones/{cid}/mensajes/{event_id}/intencion",
+        data={"intencion": "ask_procedures", "csrf_token": token},
+        follow_redirects=True,
+    )
     text = done.get_data(as_text=True)
     assert "Intención corregida a «ask_procedures»." in text and "Corregida a: ask_procedures" in text
     assert "Revisada" in text and "trámites" in text and "Falta un ejemplo &lt;b&gt;así&lt;/b&gt;" in text
-    bad = admin_client.post(f"/conversaciones/{cid}/mensajes/{event_id}/intencion",
-                            data={"intencion": "inventada", "csrf_token": token}, follow_redirects=True)
+    bad = admin_client.post(
+        f"/conversaciones/{cid}/mensajes/{event_id}/intencion",
+        data={"intencion": "inventada", "csrf_token": token},
+        follow_redirects=True,
+    )
     assert "no existe en el dominio" in bad.get_data(as_text=True)
     reviewed = admin_client.get("/conversaciones?revisada=si").get_data(as_text=True)
-    assert "1 conversaciones" in reviewed and f"/conversaciones/{cid}\"" in reviewed
+    assert "1 conversaciones" in reviewed and f'/conversaciones/{cid}"' in reviewed
 
     exported = admin_client.get("/exportar/correcciones.yml")
     assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
@@ -128,10 +136,17 @@ def test_audit_log_is_for_admins_only(app, admin_client, reviewer_client):
     assert "Exportó conversaciones (CSV)" in page and "luis" in page
 
 
-@pytest.mark.parametrize("query", [
-    "?desde=ayer&hasta=%00", "?confianza=NaN", "?pagina=99999999999999999999", "?q=" + "%FF%FE" * 300,
-    "?intencion=' OR 1=1 --", "?etiqueta=" + "x" * 10000,
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?desde=ayer&hasta=%00",
+        "?confianza=NaN",
+        "?pagina=99999999999999999999",
+        "?q=" + "%FF%FE" * 300,
+        "?intencion=' OR 1=1 --",
+        "?etiqueta=" + "x" * 10000,
+    ],
+)
 def test_hostile_filters_get_a_page_not_a_crash(admin_client, query):
     response = admin_client.get("/conversaciones" + query)
     assert response.status_code == 200 and "Conversaciones" in response.get_data(as_text=True)
@@ -143,7 +158,8 @@ def test_hostile_form_input(app, admin_client):
     token = csrf_token(admin_client, f"/conversaciones/{cid}")
     big = admin_client.post(f"/conversaciones/{cid}/notas", data={"nota": "x" * 100000, "csrf_token": token})
     assert big.status_code == 413
-    empty = admin_client.post(f"/conversaciones/{cid}/etiquetas", data={"etiqueta": "  ", "csrf_token": token},
-                              follow_redirects=True)
+    empty = admin_client.post(
+        f"/conversaciones/{cid}/etiquetas", data={"etiqueta": "  ", "csrf_token": token}, follow_redirects=True
+    )
     assert "La etiqueta debe tener" in empty.get_data(as_text=True)
     assert admin_client.get("/conversaciones/999999").status_code == 404

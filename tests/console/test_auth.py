@@ -1,4 +1,5 @@
 """Staff users: Argon2 hashes, roles, the CLI."""
+
 import subprocess
 import sys
 
@@ -46,11 +47,18 @@ def test_disabled_users_and_changed_passwords(conn):
     assert changed.session_nonce != user.session_nonce  # old sessions end
 
 
-@pytest.mark.parametrize("username, password, role", [
-    ("a", PASSWORD, "admin"), ("ana perez", PASSWORD, "admin"), ("<script>", PASSWORD, "admin"),
-    ("ana", "corta", "admin"), ("ana", " " + PASSWORD, "admin"), ("ana", PASSWORD, "root"),
-    ("ana", "x" * 300, "admin"),
-])
+@pytest.mark.parametrize(
+    "username, password, role",
+    [
+        ("a", PASSWORD, "admin"),
+        ("ana perez", PASSWORD, "admin"),
+        ("<script>", PASSWORD, "admin"),
+        ("ana", "corta", "admin"),
+        ("ana", " " + PASSWORD, "admin"),
+        ("ana", PASSWORD, "root"),
+        ("ana", "x" * 300, "admin"),
+    ],
+)
 def test_invalid_users_are_refused_in_spanish(conn, username, password, role):
     with pytest.raises(auth.UserError) as error:
         auth.create_user(conn, username, password, role)
@@ -66,8 +74,18 @@ def test_duplicate_user(conn):
 def test_cli_creates_a_user_that_can_log_in(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     env = {"TRACKER_STORE_URL": url, "PATH": "/usr/bin:/bin", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-    run = lambda *args, stdin="": subprocess.run([sys.executable, "-m", "console", *args], input=stdin, cwd=ROOT,
-                                                 env=env, capture_output=True, text=True, timeout=120)
+
+    def run(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "-m", "console", *args],
+            input=stdin,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     created = run("user", "create", "ana", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
     assert created.returncode == 0 and "Usuario «ana» creado con el rol administrador." in created.stdout
     refused = run("user", "create", "bea", "--password-stdin", stdin="corta\n")

@@ -3,6 +3,7 @@
 Each test runs the real command as a subprocess (`make console-user`, `make console`,
 `python -m console ...`), on a free port where it serves, and then talks to it over HTTP.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ import pytest
 import requests
 
 from scripts.serve import free_port
+from settings import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "contraseña-de-prueba-1"
 
 
@@ -37,13 +38,15 @@ def console_env(tmp_path: Path) -> Dict[str, str]:
 
 def run(args, env: Dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
     # A new session has no controlling terminal, so getpass reads the password from stdin.
-    return subprocess.run(args, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
-                          start_new_session=True)
+    return subprocess.run(
+        args, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300, start_new_session=True
+    )
 
 
 def start(args, env: Dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
@@ -83,14 +86,21 @@ def log_in(base: str, username: str) -> requests.Session:
     form = session.get(f"{base}/login", timeout=10)
     assert form.status_code == 200
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    response = session.post(f"{base}/login", data={"csrf_token": token, "usuario": username, "contrasena": PASSWORD},
-                            timeout=10, allow_redirects=False)
+    response = session.post(
+        f"{base}/login",
+        data={"csrf_token": token, "usuario": username, "contrasena": PASSWORD},
+        timeout=10,
+        allow_redirects=False,
+    )
     assert response.status_code == 302, response.text
     return session
 
 
-@pytest.mark.parametrize("command", [["make", "console"], [sys.executable, "-m", "console", "serve"]],
-                         ids=["make console", "python -m console serve"])
+@pytest.mark.parametrize(
+    "command",
+    [["make", "console"], [sys.executable, "-m", "console", "serve"]],
+    ids=["make console", "python -m console serve"],
+)
 def test_the_documented_command_starts_the_console_and_staff_log_in(console_env, started, command):
     created = run(["make", "console-user", "NOMBRE=ana", "ROL=admin"], console_env, stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert created.returncode == 0, created.stderr
@@ -110,8 +120,11 @@ def test_the_documented_command_starts_the_console_and_staff_log_in(console_env,
 
 
 def test_python_m_console_user_create_and_list(console_env):
-    created = run([sys.executable, "-m", "console", "user", "create", "luis", "--role", "reviewer",
-                   "--password-stdin"], console_env, stdin=PASSWORD + "\n")
+    created = run(
+        [sys.executable, "-m", "console", "user", "create", "luis", "--role", "reviewer", "--password-stdin"],
+        console_env,
+        stdin=PASSWORD + "\n",
+    )
     assert created.returncode == 0, created.stderr
     listed = run([sys.executable, "-m", "console", "user", "list"], console_env)
     assert listed.returncode == 0, listed.stderr

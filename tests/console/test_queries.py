@@ -1,4 +1,5 @@
 """The index and the list, transcript and dashboard queries, on SQLite and on PostgreSQL."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -7,8 +8,8 @@ from sqlalchemy import insert, select
 from console import queries, work
 from console.indexer import SETTLE_SECONDS, Indexer
 from console.models import conversations, events
-from tests.console.conftest import LIMA, write_conversation
 from privacy.tracker_store import RedactingSQLTrackerStore
+from tests.console.conftest import LIMA, write_conversation
 
 
 def senders(engine, **args):
@@ -51,8 +52,9 @@ def test_reviewed_and_tags(engine):
 
 
 def test_bad_filter_values_are_explained_not_fatal():
-    filters, errors = queries.Filters.from_args({"desde": "ayer", "confianza": "alta", "canal": "fax",
-                                                 "q": "x" * 5000, "pagina": "-3"})
+    filters, errors = queries.Filters.from_args(
+        {"desde": "ayer", "confianza": "alta", "canal": "fax", "q": "x" * 5000, "pagina": "-3"}
+    )
     assert len(errors) == 4 and all(isinstance(e, str) for e in errors)
     assert filters.date_from is None and filters.max_confidence is None and filters.channel == ""
     assert len(filters.q) == queries.MAX_QUERY_CHARS and filters.page == 1
@@ -74,8 +76,20 @@ def test_index_updates_incrementally_and_catches_late_commits(engine):
     indexer = Indexer(engine)
     with engine.connect() as conn:
         before = conn.scalar(select(conversations.c.id).where(conversations.c.sender_id == "ok-jamaica"))
-    write_conversation(store, "ok-jamaica", [("no entiendo nada", "nlu_fallback", 0.1, "utter_default",
-                                              "Disculpe, no logré entender su mensaje.", "utter_default")])
+    write_conversation(
+        store,
+        "ok-jamaica",
+        [
+            (
+                "no entiendo nada",
+                "nlu_fallback",
+                0.1,
+                "utter_default",
+                "Disculpe, no logré entender su mensaje.",
+                "utter_default",
+            )
+        ],
+    )
     store.engine.dispose()
     indexer.refresh(force=True)
     assert "ok-jamaica" in senders(engine, fallback=1)
@@ -85,15 +99,29 @@ def test_index_updates_incrementally_and_catches_late_commits(engine):
     # An event committed late with a lower ID than one already indexed is not lost.
     with engine.begin() as conn:
         top = conn.scalar(select(events.c.id).order_by(events.c.id.desc()).limit(1))
-        conn.execute(insert(events).values(id=top + 50, sender_id="nuevo", type_name="action", action_name="action_listen",
-                                           timestamp=datetime.now(LIMA).timestamp(), data="{}"))
+        conn.execute(
+            insert(events).values(
+                id=top + 50,
+                sender_id="nuevo",
+                type_name="action",
+                action_name="action_listen",
+                timestamp=datetime.now(LIMA).timestamp(),
+                data="{}",
+            )
+        )
     indexer.refresh(force=True)
     with engine.begin() as conn:
-        conn.execute(insert(events).values(
-            id=top + 10, sender_id="tardio", type_name="user", intent_name="request_human",
-            timestamp=datetime.now(LIMA).timestamp(),
-            data='{"event": "user", "text": "quiero una persona", "input_channel": "rest", '
-                 '"parse_data": {"intent": {"name": "request_human", "confidence": 0.9}}}'))
+        conn.execute(
+            insert(events).values(
+                id=top + 10,
+                sender_id="tardio",
+                type_name="user",
+                intent_name="request_human",
+                timestamp=datetime.now(LIMA).timestamp(),
+                data='{"event": "user", "text": "quiero una persona", "input_channel": "rest", '
+                '"parse_data": {"intent": {"name": "request_human", "confidence": 0.9}}}',
+            )
+        )
     indexer.refresh(force=True)
     assert "tardio" in senders(engine, humano=1)
     later = datetime.now(LIMA).timestamp() + SETTLE_SECONDS + 5
@@ -109,7 +137,9 @@ def test_transcript_shows_messages_intents_replies_and_corrections(engine):
         items = queries.transcript(conn, "fallo-ayer", LIMA)
         user = [i for i in items if i["kind"] == "user"]
         assert [u["text"] for u in user] == ["hola", "asdkjh qwpoeiru"]
-        assert user[1]["intent"] == "nlu_fallback" and user[1]["fallback"] and user[1]["confidence"] == pytest.approx(0.21)
+        assert (
+            user[1]["intent"] == "nlu_fallback" and user[1]["fallback"] and user[1]["confidence"] == pytest.approx(0.21)
+        )
         assert any(i["kind"] == "bot" and i["response"] == "utter_default" for i in items)
         assert any(i["kind"] == "action" and i["name"] == "utter_default" for i in items)
         assert user[0]["channel"] == "Web"

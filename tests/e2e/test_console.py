@@ -20,6 +20,9 @@ from console.migrate import upgrade
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import ARTIFACTS, Conversation, in_ci
 
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]  # the real servers, and headless Chromium
+
+
 PASSWORD = "contraseña-de-prueba-1"
 PERSONAL = {
     "dni": ("estoy varado en Bolivia y mi DNI es 45678912", "45678912"),

@@ -10,31 +10,35 @@ import uuid
 
 import pytest
 
-from actions import settings
+import settings
 from actions.loader import load_dir
 from actions.store import FactStore
-from scripts.serve import ROOT, Servers, free_port
-from tests.conftest import ARTIFACTS, MODEL, Conversation, require_service
+from scripts.serve import Servers, free_port
+from tests.conftest import ARTIFACTS, MODEL, RABBITMQ_URL, REDIS_URL, Conversation, require_url
 from tests.postgres import temporary_database
+
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
 
 
 @pytest.fixture(scope="module")
 def production(postgres_admin_url):
-    require_service("Redis", "127.0.0.1", 6379)
-    require_service("RabbitMQ", "127.0.0.1", 5672)
+    redis_server = require_url("Redis", REDIS_URL, 6379)
+    rabbitmq = require_url("RabbitMQ", RABBITMQ_URL, 5672)
     with temporary_database(postgres_admin_url, "asistente_prod") as database_url:
         load_dir(FactStore(database_url), settings.DEFAULT_FACTS_DIR)
         suffix = uuid.uuid4().hex[:8]
         env = {
             "FACTS_DB_URL": database_url,
             "TRACKER_STORE_URL": database_url,
-            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_LOCK_DB": "1", "REDIS_PASSWORD": "",
+            "REDIS_HOST": redis_server.hostname or "127.0.0.1", "REDIS_PORT": str(redis_server.port or 6379),
+            "REDIS_LOCK_DB": "1", "REDIS_PASSWORD": redis_server.password or "",
             "REDIS_LOCK_PREFIX": f"asistente{suffix}",
-            "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672",
-            "RABBITMQ_USERNAME": "guest", "RABBITMQ_PASSWORD": "guest", "RABBITMQ_QUEUE": f"asistente_events_{suffix}",
+            "RABBITMQ_HOST": rabbitmq.hostname or "127.0.0.1", "RABBITMQ_PORT": str(rabbitmq.port or 5672),
+            "RABBITMQ_USERNAME": rabbitmq.username or "guest", "RABBITMQ_PASSWORD": rabbitmq.password or "guest",
+            "RABBITMQ_QUEUE": f"asistente_events_{suffix}",
         }
         servers = Servers(rasa_port=free_port(), action_port=free_port(), model=MODEL, env=env,
-                          endpoints=ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
+                          endpoints=settings.ROOT / "deploy" / "endpoints.production.yml", log_dir=ARTIFACTS / "logs-production")
         servers.start()
         try:
             yield servers, database_url
@@ -46,7 +50,7 @@ def production(postgres_admin_url):
 async def _delete_queue(queue: str) -> None:
     import aio_pika
 
-    connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
+    connection = await aio_pika.connect_robust(RABBITMQ_URL)
     async with connection:
         channel = await connection.channel()
         await channel.queue_delete(queue)
@@ -55,7 +59,7 @@ async def _delete_queue(queue: str) -> None:
 async def _drain(queue: str) -> list:
     import aio_pika
 
-    connection = await aio_pika.connect_robust("amqp://guest:guest@127.0.0.1:5672/")
+    connection = await aio_pika.connect_robust(RABBITMQ_URL)
     events = []
     async with connection:
         channel = await connection.channel()
@@ -74,7 +78,7 @@ def test_a_conversation_uses_postgresql_redis_and_rabbitmq(production):
     servers, database_url = production
     prefix = servers.env["REDIS_LOCK_PREFIX"]
     seen_commands = []
-    monitor_client = redis.Redis(host="127.0.0.1", port=6379)
+    monitor_client = redis.Redis.from_url(REDIS_URL)
     stop = threading.Event()
 
     def watch() -> None:

@@ -6,6 +6,8 @@ import requests
 
 from tests.conftest import Conversation, stored_events
 
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
+
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 
 

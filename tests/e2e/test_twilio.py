@@ -2,6 +2,7 @@
 import sqlite3
 import xml.etree.ElementTree as ElementTree
 
+import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
@@ -9,6 +10,8 @@ from channels.identity import conversation_id
 from tests.conftest import stored_events
 from tests.graph_api import TEST_PHONE_HASH_KEY, TEST_TWILIO_AUTH_TOKEN
 from tests.whatsapp_payloads import random_phone
+
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
 
 
 def twilio_form(phone, body):

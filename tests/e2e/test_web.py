@@ -16,9 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from scripts.serve import free_port, wait_until_ready
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+from scripts.serve import free_port, wait_until_ready
 from tests.conftest import ARTIFACTS, ROOT, stored_events
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]  # the real servers, and headless Chromium
+
 
 SHOTS = ARTIFACTS / "web"
 REPLY_MS = 90_000  # how long to wait for the assistant before failing (not a speed check)

@@ -12,9 +12,10 @@ import time
 import pytest
 import requests
 
+from channels.common import ONLY_TEXT
 from channels.identity import conversation_id
-from channels.whatsapp import ONLY_TEXT, Inbound
-from channels.whatsapp_store import WhatsAppStore, message_key
+from channels.whatsapp.parsing import Inbound
+from channels.whatsapp.store import WhatsAppStore, message_key
 from tests.conftest import ARTIFACTS, MODEL, stored_events
 from tests.graph_api import (
     TEST_ACCESS_TOKEN,
@@ -24,8 +25,8 @@ from tests.graph_api import (
     channel_env,
 )
 from tests.whatsapp_payloads import (
-    backdate_claim,
     WhatsAppCitizen,
+    backdate_claim,
     button_reply,
     delivery,
     image_message,
@@ -37,6 +38,8 @@ from tests.whatsapp_payloads import (
     text_message,
     wamid,
 )
+
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
 
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 JAMAICA = "¿Cuántos peruanos fueron repatriados desde Jamaica?"

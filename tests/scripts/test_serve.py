@@ -19,6 +19,8 @@ import pytest
 from scripts.serve import free_port, scratch_stores, wait_until_ready
 from tests.conftest import MODEL, ROOT, Conversation
 
+pytestmark = pytest.mark.e2e  # starts the real Rasa and action servers
+
 
 def running_with(argument: str) -> List[int]:
     """Pids of the processes whose command line contains `argument`."""
@@ -48,7 +50,7 @@ def launch(tmp_path: Path):
     env = {**os.environ, **scratch_stores(tmp_path)}
     log = open(tmp_path / "run.log", "w+")
     launcher = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--rasa-port", str(ports["rasa"]),
+        [sys.executable, "-m", "scripts.serve", "--rasa-port", str(ports["rasa"]),
          "--action-port", str(ports["action"]), "--web-port", "0"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a background job
@@ -99,3 +101,36 @@ def test_ctrl_c_while_the_model_loads_stops_everything(launch):
 
     assert_everything_stopped(launcher, ports, log)
     assert "Asistente Consular listo" not in log.read_text()
+
+
+def test_make_run_loads_the_facts_and_serves_the_assistant_and_the_page(tmp_path):
+    """`make run` as the README gives it, with its stores and ports moved out of the way."""
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}; `make test` trains it before the tests.")
+    ports = {"rasa": free_port(), "action": free_port(), "web": free_port()}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}
+    env.update(
+        FACTS_DB_URL=f"sqlite:///{tmp_path / 'facts.db'}",  # `make facts` loads it
+        TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'conversations.db'}",
+        RASA_PORT=str(ports["rasa"]), ACTION_PORT=str(ports["action"]), WEB_PORT=str(ports["web"]),
+    )
+    log_path = tmp_path / "make-run.log"
+    with open(log_path, "w+") as log:
+        make = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            rasa_url = f"http://127.0.0.1:{ports['rasa']}"
+            wait_until_ready(f"{rasa_url}/webhooks/rest/", make, 300, "Rasa under make run")
+            assert "24" in Conversation(rasa_url).reply_text("cuantos peruanos volvieron de jamaica")
+            wait_until_ready(f"http://127.0.0.1:{ports['web']}/", make, 60, "the demo page")
+            os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
+            make.wait(timeout=60)
+        finally:
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGKILL)
+            for port in ports.values():
+                for pid in running_with(f"--port {port}"):
+                    os.kill(pid, signal.SIGKILL)
+    output = log_path.read_text()
+    assert "Asistente Consular listo" in output and "Detenidos." in output, output[-3000:]
+    assert not any(listening(port) for port in ports.values())

@@ -5,7 +5,7 @@
  * Spanish texts, the greeting on open, a conversation that survives page reloads, the
  * page context sent to Rasa, a visible notice when the assistant cannot be reached,
  * and accessibility fixes (labelled controls, keyboard-operable quick replies, focus
- * outlines). See README, "Chat web", for the embed snippet and its options.
+ * outlines). See docs/website-chat.md for the embed snippet and its options.
  *
  * Messages are rendered by rasa-webchat as text (Markdown, with HTML escaped); the
  * page's Content-Security-Policy blocks `javascript:` links besides.

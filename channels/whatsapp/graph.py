@@ -6,6 +6,7 @@ timeout after the request was sent is not retried (Meta may have delivered it, a
 citizen must not get the same answer twice). The access token travels only in the
 Authorization header and is never logged; neither is the recipient.
 """
+
 from __future__ import annotations
 
 import logging

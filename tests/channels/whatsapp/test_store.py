@@ -1,11 +1,13 @@
 """The WhatsApp channel's memory of message ids and menus, on SQLite and on PostgreSQL."""
+
 import datetime as dt
 import threading
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from channels.whatsapp_store import DONE, PENDING, SeenMessage, WhatsAppStore, default_db_url, message_key
+from channels.whatsapp.store import DONE, PENDING, SeenMessage, WhatsAppStore, default_db_url, message_key
 from tests.whatsapp_payloads import backdate_claim
 
 
@@ -44,7 +46,7 @@ def test_a_restart_remembers_the_ids_seen(db_url):
 def test_concurrent_redeliveries_let_exactly_one_through(db_url):
     stores = [WhatsAppStore(db_url) for _ in range(6)]  # as many connections as deliveries
     for s in stores:
-        s.engine  # tables created before the race
+        _ = s.engine  # tables created before the race
     results = []
     barrier = threading.Barrier(len(stores))
 
@@ -113,9 +115,9 @@ def test_the_tables_default_to_the_tracker_database(monkeypatch):
 
 def test_an_unreachable_database_fails_the_call_not_the_constructor():
     store = WhatsAppStore("postgresql://nadie@127.0.0.1:1/nada")
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         store.claim(message_key("wamid.x"), "{}")
-    with pytest.raises(Exception):  # no broken engine is kept: the next call tries the database again
+    with pytest.raises(DBAPIError):  # no broken engine is kept: the next call tries the database again
         store.claim(message_key("wamid.x"), "{}")
     store.url = "sqlite://"  # the database is back
     assert store.claim(message_key("wamid.x"), "{}")

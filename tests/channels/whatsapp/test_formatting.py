@@ -1,6 +1,6 @@
 import pytest
 
-from channels.whatsapp_format import (
+from channels.whatsapp.formatting import (
     CHOOSE_PROMPT,
     MAX_BODY_CHARS,
     MAX_TEXT_CHARS,
@@ -59,9 +59,11 @@ def test_one_to_three_buttons_become_reply_buttons(count):
 
 
 def test_long_button_titles_are_cut_to_20_characters_and_stay_unique():
-    long = [{"title": "Repatriaciones desde Jamaica", "payload": "/a"},
-            {"title": "Repatriaciones desde Bolivia", "payload": "/b"},
-            {"title": "Repatriaciones desde Jamaica", "payload": "/c"}]
+    long = [
+        {"title": "Repatriaciones desde Jamaica", "payload": "/a"},
+        {"title": "Repatriaciones desde Bolivia", "payload": "/b"},
+        {"title": "Repatriaciones desde Jamaica", "payload": "/c"},
+    ]
     [content] = render_with_buttons("Elija:", long).messages
     titles = [b["reply"]["title"] for b in content["interactive"]["action"]["buttons"]]
     assert all(len(t) <= 20 for t in titles) and len(set(titles)) == 3
@@ -80,8 +82,9 @@ def test_four_to_ten_buttons_become_a_list_message(count):
 
 
 def test_a_cut_list_title_keeps_the_full_title_as_description():
-    [content] = render_with_buttons("Temas:", [{"title": "Integración regional y fronteriza", "payload": "/x"}] * 1
-                                    + buttons(3)).messages
+    [content] = render_with_buttons(
+        "Temas:", [{"title": "Integración regional y fronteriza", "payload": "/x"}] * 1 + buttons(3)
+    ).messages
     row = content["interactive"]["action"]["sections"][0]["rows"][0]
     assert len(row["title"]) <= 24 and row["description"] == "Integración regional y fronteriza"
 
@@ -125,8 +128,20 @@ def test_unique_titles_never_repeat_even_when_cut():
     assert len(set(t.casefold() for t in titles)) == 12 and all(len(t) <= 20 for t in titles)
 
 
-@pytest.mark.parametrize("reply, expected", [("3", "/c"), (" 3 ", "/c"), ("3.", "/c"), ("1", "/a"),
-                                             ("0", None), ("4", None), ("tres", None), ("³", None), ("", None)])
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ("3", "/c"),
+        (" 3 ", "/c"),
+        ("3.", "/c"),
+        ("1", "/a"),
+        ("0", None),
+        ("4", None),
+        ("tres", None),
+        ("³", None),
+        ("", None),
+    ],
+)
 def test_a_number_answers_the_numbered_menu(reply, expected):
     assert option_for_reply(reply, ["/a", "/b", "/c"]) == expected
 

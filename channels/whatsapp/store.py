@@ -14,6 +14,7 @@
 The tables live in the tracker store's database unless WHATSAPP_DB_URL says otherwise.
 Times are naive UTC. Everything here is synchronous; the channel calls it in a thread.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,6 @@ import json
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import List, Optional, Tuple
 
 from sqlalchemy import Column, DateTime, String, Text, create_engine, delete, select, update
@@ -30,11 +30,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
+import settings
+
 logger = logging.getLogger(__name__)
 
 Base = declarative_base()
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEN_TTL = dt.timedelta(days=7)
 MENU_TTL = dt.timedelta(hours=24)
 PENDING = "pending"
@@ -51,11 +52,7 @@ def message_key(message_id: str) -> str:
 
 def default_db_url() -> str:
     """WHATSAPP_DB_URL, else the tracker store's TRACKER_STORE_URL, else SQLite under var/."""
-    return (
-        os.environ.get("WHATSAPP_DB_URL")
-        or os.environ.get("TRACKER_STORE_URL")
-        or f"sqlite:///{REPO_ROOT / 'var' / 'conversations.db'}"
-    )
+    return os.environ.get("WHATSAPP_DB_URL") or settings.tracker_store_url()
 
 
 class SeenMessage(Base):
@@ -122,8 +119,9 @@ class WhatsAppStore:
         now = utcnow()
         try:
             with Session(self.engine) as session, session.begin():
-                session.add(SeenMessage(key=key, state=PENDING, payload=payload, claimed_at=now,
-                                        expires_at=now + self.seen_ttl))
+                session.add(
+                    SeenMessage(key=key, state=PENDING, payload=payload, claimed_at=now, expires_at=now + self.seen_ttl)
+                )
         except IntegrityError:
             return False
         return True
@@ -172,8 +170,13 @@ class WhatsAppStore:
 
     def save_menu(self, conversation_id: str, options: List[str]) -> None:
         with Session(self.engine) as session, session.begin():
-            session.merge(Menu(conversation_id=conversation_id, options=json.dumps(options, ensure_ascii=False),
-                               expires_at=utcnow() + self.menu_ttl))
+            session.merge(
+                Menu(
+                    conversation_id=conversation_id,
+                    options=json.dumps(options, ensure_ascii=False),
+                    expires_at=utcnow() + self.menu_ttl,
+                )
+            )
 
     def pop_menu(self, conversation_id: str) -> Optional[List[str]]:
         """The options last offered to the conversation (and forget them): a menu answers

@@ -1,17 +1,23 @@
 """Sending to the Graph API stand-in: retries on 429/5xx only, the token never shown."""
+
 import logging
 
 import pytest
 
-from channels.whatsapp_graph import GraphClient, SendError
+from channels.whatsapp.graph import GraphClient, SendError
 from scripts.serve import free_port
 from tests.graph_api import TEST_ACCESS_TOKEN, TEST_PHONE_NUMBER_ID
 from tests.whatsapp_payloads import random_phone
 
 
 def text_to(phone, body="¡Hola! ¿En qué puedo ayudarle?"):
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": phone,
-            "type": "text", "text": {"preview_url": False, "body": body}}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": phone,
+        "type": "text",
+        "text": {"preview_url": False, "body": body},
+    }
 
 
 @pytest.fixture
@@ -66,8 +72,7 @@ def test_a_message_meta_would_reject_is_reported(graph_api, client):
 
 
 def test_an_unreachable_api_is_an_error_not_a_crash():
-    client = GraphClient(TEST_ACCESS_TOKEN, TEST_PHONE_NUMBER_ID, f"http://127.0.0.1:{free_port()}/v25.0",
-                         backoff=0.01)
+    client = GraphClient(TEST_ACCESS_TOKEN, TEST_PHONE_NUMBER_ID, f"http://127.0.0.1:{free_port()}/v25.0", backoff=0.01)
     with pytest.raises(SendError) as error:
         client.send(text_to(random_phone()))
     assert error.value.status is None
@@ -80,8 +85,9 @@ def test_the_token_is_never_logged_nor_shown(graph_api, caplog):
     graph_api.fail_next(phone, 500, 400)
     with pytest.raises(SendError) as error:
         client.send(text_to(phone))
-    unreachable = GraphClient(TEST_ACCESS_TOKEN, TEST_PHONE_NUMBER_ID, f"http://127.0.0.1:{free_port()}/v25.0",
-                              backoff=0.01)
+    unreachable = GraphClient(
+        TEST_ACCESS_TOKEN, TEST_PHONE_NUMBER_ID, f"http://127.0.0.1:{free_port()}/v25.0", backoff=0.01
+    )
     with pytest.raises(SendError) as unreachable_error:
         unreachable.send(text_to(phone))
     shown = [caplog.text, str(error.value), repr(error.value), str(unreachable_error.value), repr(client)]

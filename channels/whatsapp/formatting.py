@@ -11,6 +11,7 @@ numbered text beyond that (the citizen answers with the number; the channel keep
 options for the next message). Every function here returns message *contents*
 (`type` and its object); the channel adds the recipient.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -119,9 +120,7 @@ def reply_buttons_content(body: str, options: Sequence[Option]) -> Content:
             "type": "button",
             "body": {"text": body},
             "action": {
-                "buttons": [
-                    {"type": "reply", "reply": {"id": o.payload, "title": t}} for o, t in zip(options, titles)
-                ]
+                "buttons": [{"type": "reply", "reply": {"id": o.payload, "title": t}} for o, t in zip(options, titles)]
             },
         },
     }
