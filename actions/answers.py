@@ -16,7 +16,7 @@ from babel.dates import format_date
 
 from actions import settings
 from actions.countries import fold
-from actions.store import FactRecord, OfficeRecord, SourceRecord
+from actions.store import ConsularOffice as OfficeRecord, Fact as FactRecord, Source as SourceRecord
 
 
 def today() -> dt.date:
