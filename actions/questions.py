@@ -1,0 +1,306 @@
+"""What a citizen's question asks: its type, the numbers and places it asserts, whether it
+is a follow-up, and how a message with several questions splits into them.
+
+Pure functions over text, no Rasa, no store. Text is compared folded (lower case, no
+accents), so "cuántos", "cuantos" and "CUANTOS" are the same word; WhatsApp shorthand
+("q", "xq", "cuantos fueron??") is understood.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from actions.countries import fold
+
+# Question type -> the claim attributes (actions/attributes.py) that answer it, best first.
+ACCEPTS: Dict[str, Tuple[str, ...]] = {
+    "quantity": ("quantity",),
+    "who": ("actor", "partner", "organisation", "role"),
+    "partner": ("partner", "organisation"),
+    "place": ("place", "origin"),
+    "origin": ("origin", "place"),
+    "recipient": ("recipient",),
+    "date": ("date",),
+    "signed": ("signed",),
+    "discussed": ("discussed", "topics", "purpose"),
+    "name": ("name", "organisation", "partner"),
+    "edition": ("edition",),
+    "reason": ("reason", "purpose"),
+    "purpose": ("purpose", "reason"),
+    "role": ("role",),
+    "organisation": ("organisation", "partner"),
+    "list": ("place", "partner", "signed", "topics"),
+}
+
+# Checked in order: the first pattern that matches the folded question decides its type.
+_TYPE_PATTERNS: List[Tuple[str, str]] = [
+    ("edition", r"\b(que|cual|cuanta|q) (numero de )?(edicion|version|sesion|numero)\b|\bedicion\b"),
+    ("signed", r"\b(firm\w*|suscri\w*)\b"),
+    ("origin", r"\b(de|desde) (donde|que pais|que lugar|que ciudad)\b|\bde donde\b"),
+    ("recipient", r"\b(a|para) (quien(es)?|que (entidad|institucion|ministerio))\b|\bquien(es)? (los |las )?recib\w*"),
+    ("partner", r"\bcon (quien(es)?|que (pais(es)?|persona|autoridad(es)?|organismo|institucion(es)?|entidad(es)?))\b"),
+    ("quantity", r"\bcuant[oa]s?\b|\bque cantidad\b|\bnumero de\b|\bcuanta gente\b"),
+    ("date", r"\bcuando\b|\b(que|cual|q) (fecha|dia|mes|ano)\b|\ben que (fecha|mes|ano)\b|\bfecha\b"),
+    ("place", r"\bdonde\b|\b(en )?(que|cual|q) (ciudad|lugar|region|regiones|sitio|pais|departamento|provincia)\b"),
+    ("reason", r"\bpor ?que\b|\bxq\b|\bporq\b|\bpq\b|\bmotivo\b|\bcausa\b|\brazon\b"),
+    ("purpose", r"\bpara que\b|\bpa que\b|\bobjetivo\b|\bfinalidad\b|\bproposito\b|\bpara q\b"),
+    ("discussed", r"\b(de )?(que|q) (se )?(hablaron|hablo|trataron|trato|conversaron|converso|acordaron|acordo|"
+                  r"discutieron|discutio|dijeron|dijo|pidio|pidieron|propuso|propusieron|planteo|plantearon)\b|"
+                  r"\bde que (trato|hablo|se trato)\b|\bque temas\b"),
+    ("name", r"\bcomo se llama\w*\b|\b(cual|que) (es|era|fue) el nombre\b|\bnombre\b"),
+    ("role", r"\b(que|cual) (cargo|puesto|rol|papel)\b|\ben (que|calidad de) calidad\b"),
+    ("organisation", r"\b(que|cual) (organismo|organizacion|institucion|entidad)\b"),
+    ("who", r"\bquien(es)?\b|\bq(ui)?en\b"),
+    ("list", r"\b(cuales|que) (son|fueron) (las|los)\b|\b(que|cuales) (regiones|paises|documentos|temas|lugares)\b"),
+]
+
+# Broad questions ask for a whole topic: "¿qué hizo la Cancillería con Ecuador?".
+_BROAD = re.compile(
+    r"\b(que|q) (hizo|hicieron|ha hecho|han hecho|paso|se hizo|hay|sabe[s]?|se sabe|novedades?)\b|"
+    r"\bcuent\w+\b|\bhabl\w+ (de|sobre)\b|\binforma\w*\b|\bresum\w*\b|\bdetalles?\b|\bexplic\w+\b|"
+    r"\b(que|q) (es|son|fue) (lo de|eso de|la|el|los|las)\b|\bque tal\b"
+)
+
+# A question asking for yes or no starts with a verb or an assertion, not a question word.
+_WH = re.compile(
+    r"\b(que|q|cual|cuales|cuant[oa]s?|quien(es)?|donde|cuando|como|por ?que|xq|para que|a quien|de donde)\b"
+)
+_YESNO_LEAD = re.compile(
+    r"^(y )?(es (verdad|cierto)|sera cierto|verdad que|acaso|entonces|o sea|osea|me (dijeron|contaron)|"
+    r"escuche|lei|dicen|he oido)\b"
+)
+
+TOTAL = re.compile(r"\b(en total|total|sumando|sumados|en conjunto|entre (los dos|ambos|todos)|por todo|todos juntos)\b")
+
+# A follow-up that leans on the previous answer: "¿y ...?", "ahí", "eso", "ellos".
+_FOLLOWUP = re.compile(
+    r"^(y|e|ya pero|pero|ok y|ah y|ahh y|y entonces|y ademas|ademas|tambien)\b|\b(ahi|alli|alla|eso|esos|esas|"
+    r"ellos|ellas|ese|esa|aquel|aquella|los|las|lo|la misma|el mismo)\b\W*$|\b(lo|los|las|la) (trajeron|mandaron|"
+    r"enviaron|firmaron|hicieron|recibio|recibieron|entregaron|organizaron|visito|visitaron)\b"
+)
+
+_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre",
+           "octubre", "noviembre", "diciembre"]
+
+_NUMBER_WORDS = {
+    "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "veinte": 20,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
+    "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400, "quinientos": 500,
+    "mil": 1000,
+}
+
+# Numbers that are part of a name, a date or a period, not a quantity being asserted.
+_NOT_A_QUANTITY = re.compile(
+    r"\b(19|20)\d\d\b|\b(100|cien) dias\b|\b\d+(\.|º|°|ª)?(a)? (sesion|plenaria)\b|\bnota de prensa \d+|\b\d+ ?- ?26\b|"
+    r"\b\d{1,2} de (" + "|".join(_MONTHS) + r")\b|\b2025.2026\b"
+)
+
+# Words that never carry the subject of a question (articles, question words, fillers).
+STOPWORDS: FrozenSet[str] = frozenset(
+    """a al algo alguien alla alli ante aqui asi aun cabe como con contra cual cuales cuando cuanta cuantas cuanto
+    cuantos de del desde donde dos e el ella ellas ello ellos en entre era eran es esa esas ese eso esos esta estaba
+    estan estas este esto estos fue fueron ha han hay hasta la las le les lo los mas me mi mis muy nada ni no nos o
+    otra otro para pero por porque q que quien quienes se sea segun ser si sin sobre son su sus tambien te tiene
+    tienen todo todos tu un una uno unos unas usted ustedes y ya yo oe ok okay pues bueno hola buenas buenos dias
+    tardes noches porfa porfavor favor xfa gracias entonces verdad cierto dime digame diga quisiera queria quiero
+    saber podria puede puedes me nos decir informacion info pregunta consulta tb tmb tambn xq pq k ke tal vez
+    acaso hizo hicieron hecho paso pasa cosa cosas eso esto alguna algun otra vez fue sido han habia hubo""".split()
+)
+
+
+@dataclass
+class Question:
+    """One question of a citizen's message, as far as its words tell."""
+
+    text: str
+    folded: str
+    kind: str  # a key of ACCEPTS, "yesno", "which" (qué/cuál with no clearer type) or "broad"
+    total: bool = False  # "en total", "entre ambos": add up the quantities
+    followup: bool = False  # leans on the previous answer ("¿y de dónde los trajeron?")
+    numbers: List[float] = field(default_factory=list)  # quantities the question asserts ("500 peruanos")
+    months: List[str] = field(default_factory=list)
+    detail: Optional[str] = None  # the noun after the question word: "aerolínea" in "¿en qué aerolínea…?"
+
+    @property
+    def accepts(self) -> Tuple[str, ...]:
+        return ACCEPTS.get(self.kind, ())
+
+
+def tokens(text: str) -> List[str]:
+    """Folded words of `text`, punctuation removed."""
+    return re.findall(r"[a-zñ0-9]+", fold(text).replace("ñ", "n"))
+
+
+def content_words(text: str) -> List[str]:
+    """The words of `text` that can name a subject (no question words, articles, fillers)."""
+    return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t.isdigit())]
+
+
+def _normalised(text: str) -> str:
+    folded = " ".join(tokens(text))
+    # Shorthand: "q" for "que", "xq"/"pq" for "por qué", "cuantos" with stretched letters.
+    folded = re.sub(r"\bk\b|\bke\b", "q", folded)
+    folded = re.sub(r"(.)\1{2,}", r"\1", folded)
+    return folded
+
+
+def numbers_in(text: str) -> List[float]:
+    """Quantities asserted in `text` ("500 peruanos", "quinientos", "2.5 toneladas"), not years,
+    dates or names ("100 días", "2025–2026", "63.ª sesión")."""
+    folded = fold(text)
+    cleaned = _NOT_A_QUANTITY.sub(" ", folded)
+    found: List[float] = []
+    for match in re.finditer(r"(?<![\w.])(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)(?![\w])", cleaned):
+        raw = match.group(1)
+        if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw):
+            value = float(raw.replace(".", "").replace(",", ""))
+        else:
+            value = float(raw.replace(",", "."))
+        found.append(value)
+    words = tokens(cleaned)
+    for index, word in enumerate(words):
+        if word in _NUMBER_WORDS and word not in ("un", "una", "uno"):
+            value = _NUMBER_WORDS[word]
+            # "ciento veinte", "doscientos cincuenta": add the next number word.
+            if index + 1 < len(words) and words[index + 1] in _NUMBER_WORDS and value >= 100:
+                continue
+            if index > 0 and words[index - 1] in _NUMBER_WORDS and _NUMBER_WORDS[words[index - 1]] >= 100:
+                value += _NUMBER_WORDS[words[index - 1]]
+            found.append(float(value))
+    return found
+
+
+def _detail(folded: str) -> Optional[str]:
+    """The noun a "qué/cuál/cuánto X" question asks about ("aerolínea", "hotel")."""
+    match = re.search(r"\b(?:en |con |de |a |por )?(?:que|cual|cuales|q|cuant[oa]s?)\s+([a-zn]{4,})\b", folded)
+    if not match:
+        return None
+    word = match.group(1)
+    verbs = re.compile(r"(aron|ieron|eron|aba|aban|ia|ian|o|io|ado|ido|ar|er|ir|an|en|on|as|es)$")
+    if word in STOPWORDS or (verbs.search(word) and word not in _DETAIL_NOUNS):
+        return None
+    return word
+
+
+# Nouns a citizen asks about that end like verbs ("dia", "mes") are still nouns.
+_DETAIL_NOUNS = frozenset(
+    "dia mes ano hora aerolinea avion vuelo hotel costo precio presupuesto dinero nombre edicion sesion pais paises "
+    "ciudad lugar region regiones documento documentos acuerdo acuerdos tema temas persona personas ministro "
+    "ministerio organismo institucion entidad cargo fecha barco bus medio transporte tipo clase".split()
+)
+
+
+_VERB = re.compile(r"\b\w+(aron|ieron|eron|o|io|ia|aba|aban|ara|iera|ado|ido)\b")
+
+
+def _is_topic_words(text: str) -> bool:
+    """A few words naming a topic, no verb and no question: "repatriaciones", "IPCC"."""
+    words = content_words(text)
+    folded = " ".join(tokens(text))
+    return 0 < len(words) <= 4 and not re.search(
+        r"\b(visito|fue|fueron|hubo|firmaron|trajeron|mandaron|enviaron|incluye|participo|es|son|esta|estuvo)\b", folded)
+
+
+def analyse(text: str) -> Question:
+    """The type and the assertions of one question."""
+    folded = _normalised(text)
+    kind = None
+    for name, pattern in _TYPE_PATTERNS:
+        if re.search(pattern, folded):
+            kind = name
+            break
+    if kind is None:
+        if not _WH.search(folded) and not _YESNO_LEAD.search(folded) and _is_topic_words(text):
+            kind = "broad"  # "repatriaciones", "lo de chancay", "asilo diplomático"
+        elif _YESNO_LEAD.search(folded) or not _WH.search(folded):
+            kind = "yesno" if not _BROAD.search(folded) else "broad"
+        elif _BROAD.search(folded):
+            kind = "broad"
+        else:
+            kind = "which"
+    if kind == "who" and _BROAD.search(folded) and not re.search(r"\bquien(es)?\b", folded):
+        kind = "broad"
+    months = [m for m in _MONTHS if re.search(rf"\b{m}\b", folded)]
+    return Question(
+        text=text.strip(),
+        folded=folded,
+        kind=kind,
+        total=bool(TOTAL.search(folded)),
+        followup=bool(_FOLLOWUP.search(folded)) or len(content_words(text)) <= 1,
+        numbers=numbers_in(text),
+        months=months,
+        detail=_detail(folded),
+    )
+
+
+# --- several questions in one message ----------------------------------------------
+
+_QUESTION_START = re.compile(
+    r"^(y |e |ademas |tambien |otra cosa |otra pregunta |y ademas |y tambien )?"
+    r"((de|a|en|con|para|por|desde|hasta) )?"
+    r"(que|q|cual|cuales|cuant[oa]s?|quien(es)?|donde|cuando|como|por ?que|xq|"
+    r"es (verdad|cierto)|hubo|fue|visito|firmaron|se firmo)\b"
+)
+
+
+def split(text: str, limit: int = 3) -> List[str]:
+    """The questions of one message, in order: "¿Cuántos volvieron de Jamaica? ¿Y de Bolivia?"
+    gives two; "cuantos volvieron de jamaica y que ayuda mandaron" gives two as well. A single
+    question (or a statement with one question) comes back whole. At most `limit` parts:
+    the rest stays with the last one."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    # Question marks and line breaks end a question; "¿" starts one.
+    pieces = [p.strip(" ,;.") for p in re.split(r"\?+|¿|\n+|;", text)]
+    pieces = [p for p in pieces if p and tokens(p)]
+    parts: List[str] = []
+    for piece in pieces:
+        parts.extend(_split_on_conjunction(piece))
+    # A piece with no question of its own ("hola", "mi tío vive en Italia") joins the next one.
+    merged: List[str] = []
+    carry = ""
+    for part in parts:
+        candidate = f"{carry} {part}".strip() if carry else part
+        elliptical = bool(merged) and re.match(r"^(y|e|ademas|tambien|y tambien)\b", _normalised(part))
+        if _is_question(part) or elliptical or not merged and part is parts[-1]:
+            merged.append(candidate)
+            carry = ""
+        else:
+            carry = candidate
+    if carry:
+        if merged:
+            merged[-1] = f"{merged[-1]} {carry}"
+        else:
+            merged.append(carry)
+    if len(merged) > limit:
+        merged = merged[: limit - 1] + [" ".join(merged[limit - 1:])]
+    return merged or [text]
+
+
+def _is_question(part: str) -> bool:
+    folded = _normalised(part)
+    return bool(_WH.search(folded) or _YESNO_LEAD.search(folded) or re.search(
+        r"\b(visito|fue|firmaron|hubo|trajeron|mandaron|es cierto|verdad|incluye|participo|eligieron|reeligieron)\b",
+        folded))
+
+
+def _split_on_conjunction(piece: str) -> List[str]:
+    """"cuantos volvieron de jamaica y que ayuda mandaron" -> two questions, at " y " (or ", ")
+    followed by a question word; "Alemania, Países Bajos y Canadá" is not split."""
+    words = piece.split()
+    cuts = [0]
+    for index in range(1, len(words)):
+        joiner = fold(words[index - 1]).rstrip(",")
+        rest = " ".join(words[index:])
+        if fold(words[index - 1]) in ("y", "e", "ademas", "tambien", "o") or words[index - 1].endswith(","):
+            if _QUESTION_START.match(_normalised(rest)) and index - 1 > cuts[-1] + 1:
+                cuts.append(index - 1 if joiner in ("y", "e", "ademas", "tambien", "o") else index)
+    parts = []
+    for start, end in zip(cuts, cuts[1:] + [len(words)]):
+        part = " ".join(words[start:end]).strip(" ,")
+        if part:
+            parts.append(part)
+    return parts
