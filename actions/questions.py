@@ -93,7 +93,7 @@ _NUMBER_WORDS = {
 
 # Numbers that are part of a name, a date or a period, not a quantity being asserted.
 _NOT_A_QUANTITY = re.compile(
-    r"\b(19|20)\d\d\b|\b(100|cien) dias\b|\b\d+(\.|º|°|ª)?(a)? (sesion|plenaria)\b|\bnota de prensa \d+|\b\d+ ?- ?26\b|"
+    r"\b(19|20)\d\d\b|\b(100|cien) dias\b|\b\d+(\.|º|°|ª)?(a)? (sesion|plenaria)\b|\bnota de prensa \d+( ?- ?\d+)?|\b\d+ ?- ?26\b|"
     r"\b\d{1,2} de (" + "|".join(_MONTHS) + r")\b|\b2025.2026\b"
 )
 
@@ -125,6 +125,8 @@ class Question:
 
     @property
     def accepts(self) -> Tuple[str, ...]:
+        if self.kind in ("yesno", "broad", "which") and self.months:
+            return ("date",)
         return ACCEPTS.get(self.kind, ())
 
 
@@ -199,8 +201,9 @@ def _is_topic_words(text: str) -> bool:
     """A few words naming a topic, no verb and no question: "repatriaciones", "IPCC"."""
     words = content_words(text)
     folded = " ".join(tokens(text))
-    return 0 < len(words) <= 4 and not re.search(
-        r"\b(visito|fue|fueron|hubo|firmaron|trajeron|mandaron|enviaron|incluye|participo|es|son|esta|estuvo)\b", folded)
+    return 0 < len(words) <= 4 and not numbers_in(text) and not any(m in folded for m in _MONTHS) and not re.search(
+        r"\b(visito|fue|fueron|hubo|firmaron|trajeron|mandaron|enviaron|incluye|participo|es|son|era|eran|esta|"
+        r"estuvo|estaban|seran|sera|hay)\b", folded)
 
 
 def analyse(text: str) -> Question:

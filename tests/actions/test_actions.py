@@ -32,7 +32,9 @@ def test_jamaica_repatriation_answers_24_with_the_source():
         "cuantos peruanos repatriaron de jamaica", "ask_repatriation", [country_entity("jamaica")]))
     assert len(texts) == 1 and "24 peruanos" in texts[0] and "72" not in texts[0]
     assert texts[0].endswith(CITATION)
-    assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": "repatriation"}]
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["last_topic"] == "repatriation" and slots["last_fact"] == "repatriation.jamaica"
+    assert slots["last_kind"] == "quantity"
 
 
 def test_repatriations_without_a_country_answer_both():
