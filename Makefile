@@ -18,7 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install web browser facts train chat validate eval bench clean console console-user
+.PHONY: help run test install web browser facts train chat validate eval eval-conversations bench clean console console-user
 
 help:
 	@echo "make run    instala, prepara los hechos, entrena si hace falta e inicia el asistente y el chat web"
@@ -27,6 +27,7 @@ help:
 	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
 	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
 	@echo "make eval   benchmark de NLU en el conjunto reservado (escribe docs/benchmarks/nlu.md)"
+	@echo "make eval-conversations  conversaciones de ciudadanos comprobadas turno a turno (SPLIT=tuning|heldout, BASELINE=<ref>)"
 	@echo "make bench  mide arranque y latencia (REST, WhatsApp, chat web) y la consola con 100 000 conversaciones"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
 	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
@@ -72,6 +73,12 @@ validate: $(INSTALLED)
 
 eval: $(INSTALLED)
 	$(PY) -m benchmarks.nlu
+
+# Conversation benchmark (docs/benchmarks/conversations.md). SPLIT=heldout is logged in the
+# document; BASELINE=<git ref> also plays that commit in the same run.
+SPLIT ?= tuning
+eval-conversations: $(INSTALLED) $(MODEL)
+	$(PY) -m benchmarks.conversations --split $(SPLIT) $(if $(BASELINE),--baseline $(BASELINE)) $(CONVERSATIONS_ARGS)
 
 bench: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
 	$(PY) -m benchmarks.latency
