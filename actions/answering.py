@@ -1,14 +1,18 @@
 """The answering engine: from a citizen's message to cited replies built from claims.
 
 For each question of the message (actions/questions.py splits them), in order:
-  1. analyse it: type (cuántos, quién, dónde, cuándo, sí/no…), asserted numbers and places;
-  2. rank the claims (actions/retrieval.py), with the topic the NLU recognised and, for a
-     follow-up, the fact answered last as priors;
-  3. pick the fact it is about and, within it, the claim that answers its type;
-     aggregate (totals, counts), check the premise (numbers, places, dates), or say
-     which detail the sources do not state;
-  4. write the reply: the answering sentence first, at most one supporting sentence,
-     then the citation (actions/messages.py templates around sentences of the store).
+  1. analyse it: type (cuántos, quién, dónde, cuándo, sí/no…), asserted numbers, places,
+     names and dates, whether it leans on the previous answer;
+  2. questions about the source itself, or about what no source covers (fees, phones),
+     are answered directly; an elliptical follow-up ("¿y de Bolivia?", "¿y a Tumbes?")
+     asks the previous question again about another entity;
+  3. otherwise rank the claims (actions/retrieval.py), with the topic the NLU recognised
+     and, for a follow-up, the fact answered last as priors; pick the fact the question
+     is about and, within it, the claim that answers its type;
+  4. aggregate (totals, counts), check the premise (numbers, places, names, dates, words
+     the note never uses), or say which detail the source does not state;
+  5. write the reply: the answering sentence first, at most one supporting sentence, then
+     the citation (actions/messages.py templates around sentences of the store).
 
 Pure Python over store objects; the Rasa actions (actions/actions.py) are thin
 wrappers that read the store, keep the dialogue state in slots, and send the replies.
@@ -18,13 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from actions import answers, attributes, embeddings, messages, outcomes, retrieval
+from actions import answers, embeddings, messages, outcomes, retrieval
 from actions import countries as country_names
 from actions.countries import fold
-from actions.questions import Question, analyse, content_words, split
+from actions.questions import STOPWORDS, Question, analyse, content_words, split, tokens
 from actions.store import Claim, Fact, Source
+from actions.topics import label
 
 # A fact is taken as the subject of a question when its best claim scores at least this.
 CONFIDENT = 0.55
@@ -35,24 +40,72 @@ CONTEXT_FACT = 0.45
 CONTEXT_TOPIC = 0.15
 # Two facts whose quantities share a measure are added up when neither stands out by this.
 AGGREGATE_MARGIN = 0.2
-MAX_OPTIONS = 3
 # A broad question also gets the facts of the same topic that score within this of the best.
 BROAD_MARGIN = 0.12
+MAX_OPTIONS = 3
+SOURCE = "@source"  # the state's "fact" after a question about the source itself
+
 _PLACE_ATTRIBUTES = ("place", "origin")
+_ORG_ATTRIBUTES = ("place", "organisation", "partner", "recipient")
 _WHO_ATTRIBUTES = ("partner", "organisation", "actor", "recipient", "signed")
 
-# Peruvian regions and cities a citizen may ask about ("¿visitó Cusco?"); the places the
-# facts name are added from the claims' items.
+# Peruvian regions and cities a citizen may ask about ("¿visitó Cusco?").
 PERU_PLACES = (
     "Amazonas Áncash Apurímac Arequipa Ayacucho Cajamarca Callao Cusco Huancavelica Huánuco Ica Junín "
     "Lambayeque Lima Loreto Moquegua Pasco Piura Puno Tacna Tumbes Ucayali Chiclayo Trujillo Iquitos "
-    "Huancayo Chimbote Juliaca Pucallpa Tarapoto Huaraz Chancay Chachapoyas Abancay Moyobamba"
+    "Huancayo Chimbote Juliaca Pucallpa Tarapoto Huaraz Chancay Chachapoyas Abancay Moyobamba Cuzco"
 ).split() + ["La Libertad", "Madre de Dios", "San Martín", "Puerto Maldonado", "Cerro de Pasco"]
-
+# Organisations a citizen may name instead of the one the note names ("¿en la ONU?").
+ORGANISATIONS = [
+    "OEA", "ONU", "Naciones Unidas", "UNESCO", "OMI", "OIM", "IPCC", "Mercosur", "UNODC", "ONUDD", "OMS", "OTAN",
+    "Unión Europea", "CAN", "Comunidad Andina", "APEC", "OCDE", "Banco Mundial", "FMI", "CELAC", "Alianza del Pacífico",
+    "Instituto Cervantes", "Real Academia Española", "RAE", "ASALE", "Ministerio de Cultura",
+    "Ministerio de Educación", "Ministerio del Interior", "Ministerio de Defensa", "Congreso", "Migraciones",
+]
 # Questions about the source itself: its date, number, title, issuer.
 _ABOUT_SOURCE = re.compile(
-    r"\b(nota( de prensa)?|fuente|fuentes|comunicado|documento que usa|de donde (saca|sacas|obtiene))\b"
+    r"\b(nota( de prensa)?|fuente|fuentes|comunicado|documento que usa\w*|de donde (saca\w*|salio|sale|viene|"
+    r"obtuvo|obtiene|obtuviste)|en que te basas|en que se basa|esa info\w* es oficial|es oficial|info\w* oficial|"
+    r"quien dice eso|eso quien lo dice|segun quien)\b"
 )
+# What no source covers: fees, requirements, contact details of consulates, fines.
+_OUT_OF_SOURCES: List[Tuple[str, re.Pattern]] = [
+    ("consulate_contact", re.compile(r"\b(telefono|direccion|horario|correo|email|whatsapp|donde queda|atienden)\b")),
+    ("voting_fine", re.compile(r"\bmulta\w*\b")),
+    ("procedures", re.compile(r"\b(pasaporte|visa|visas|dni|tramite\w*|cita|requisito\w*|apostill\w*|partida|"
+                              r"nacionalidad|cuesta|cuestan|costo|precio|tarifa|demora)\b")),
+]
+# Words that carry no claim of their own in a yes/no question: who said it, where it was read.
+_CHATTER = frozenset(
+    """verdad cierto creo oi escuche escuchado dicen dijeron dice lei leido vi visto facebook noticias tele
+    television radio internet amigo amiga amigos vecino vecina mama papa esposo esposa hijo hija tio tia
+    familia primo prima gente alguien comentan contaron rumor rumores whatsapp tiktok twitter entendi
+    entiendo parece supuestamente osea sea acaso tal vez quizas seguro seguramente realmente exactamente
+    ahora ahorita todavia aun hace tiempo anos""".split()
+)
+_IRREGULAR_VERBS = frozenset(
+    """fue fueron era eran hubo hay dio dieron puso pusieron vino vinieron trajo trajeron hizo hicieron dijo
+    dijeron va van es son esta estan tiene tienen tuvo tuvieron paso pasaron sera seran habia estuvo estuvieron
+    mandar mandaron llevo llevaron salio salieron iba iban queda quedo""".split()
+)
+_VERB_ENDING = re.compile(r"(aron|ieron|eron|aba|aban|ia|ian|ado|ido|ada|ida|ando|iendo|aste|iste)$")
+_SYNONYMS = [
+    {"peruano", "persona", "gente", "compatriota", "connacional", "ciudadano", "paisano", "varado", "repatriado"},
+    {"bien", "pieza", "objeto", "obra", "reliquia", "patrimonio"},
+    {"pais", "nacion"},
+    {"region", "departamento", "lugar"},
+    {"documento", "acuerdo", "declaracion"},
+    {"tonelada", "kilo", "ayuda"},
+    {"reunion", "bilateral", "encuentro"},
+    {"institucion", "entidad", "organizacion", "organismo"},
+]
+_MORE = re.compile(r"\b(donde|quien\w*|que|cual\w*|cuant\w*|otr[oa]s?) mas\b|\bmas (paises|lugares|regiones)\b")
+_FILLERS = re.compile(r"^(y|e|oe|ok|oka|ya|pero|entonces|bueno|ah+|oye|disculpe|hola|buenas)\b\W*", re.IGNORECASE)
+_WH_WORDS = {
+    "que": "qué", "q": "qué", "cual": "cuál", "cuales": "cuáles", "cuanto": "cuánto", "cuanta": "cuánta",
+    "cuantos": "cuántos", "cuantas": "cuántas", "quien": "quién", "quienes": "quiénes", "donde": "dónde",
+    "cuando": "cuándo", "como": "cómo", "xq": "por qué", "pq": "por qué", "porque": "por qué",
+}
 
 
 @dataclass
@@ -66,11 +119,12 @@ class Reply:
 class State:
     """What the conversation remembers between turns (kept in slots by the actions)."""
 
-    fact: Optional[str] = None  # key of the fact answered last
+    fact: Optional[str] = None  # key of the fact answered last (SOURCE after a question about the source)
     kind: Optional[str] = None  # the question type answered last ("quantity", "place"...)
     topic: Optional[str] = None
     options: List[str] = field(default_factory=list)  # facts offered in "¿Se refiere a …?"
     pending: Optional[str] = None  # the question those options were offered for
+    detail: Optional[str] = None  # what the last question counted ("toneladas"), for "¿y cuántas a Bolivia?"
 
 
 @dataclass
@@ -83,6 +137,15 @@ class Result:
         return any(r.outcome != outcomes.FALLBACK for r in self.replies)
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A place, organisation, country or listed name a question names, as it was written."""
+
+    surface: str  # as the facts (or the citizen) spell it
+    kind: str  # "country", "place", "organisation", "item"
+    country: Optional[str] = None  # canonical country, for countries and their cities
+
+
 class Engine:
     """Answers questions over a set of facts (all the store's, read for this turn)."""
 
@@ -92,8 +155,37 @@ class Engine:
         self.by_key = {f.key: f for f in self.facts}
         self.index = retrieval.build(self.facts, encoder)
         self.fixed_on = on
+        self.known: FrozenSet[str] = retrieval.known_words(self.index)
+        self._vocabulary()
+
+    def _vocabulary(self) -> None:
         items = {item for f in self.facts for c in f.claims for item in c.items or ()}
-        self.entities = sorted(set(PERU_PLACES) | items | set(country_names.known()), key=lambda n: -len(n))
+        place_items = {item for f in self.facts for c in f.claims if c.attribute in _PLACE_ATTRIBUTES
+                       for item in c.items or ()}
+        names: Dict[str, Mention] = {}
+        for name in ORGANISATIONS:
+            names[fold(name)] = Mention(name, "organisation")
+        for name in items:
+            names[fold(name)] = Mention(name, "place" if name in place_items else "item")
+        for name in PERU_PLACES:
+            names[fold(name)] = Mention(name, "place")
+        self.names = names
+        self._name_pattern = re.compile(
+            r"(?<![a-z0-9])(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")(?![a-z0-9])"
+        )
+        # Stems that name what a fact is about (its subject, keywords, countries, values,
+        # items), without those shared by many facts ("cancilleria", "peru").
+        subject: Dict[str, Set[str]] = {}
+        for fact in self.facts:
+            text = " ".join([fact.subject or "", " ".join(fact.keywords or ()), " ".join(fact.countries)]
+                            + [f"{c.value} {' '.join(c.items or ())}" for c in fact.claims])
+            subject[fact.key] = set(retrieval.stems(text))
+        counts: Dict[str, int] = {}
+        for stems in subject.values():
+            for s in stems:
+                counts[s] = counts.get(s, 0) + 1
+        common = {s for s, n in counts.items() if n > max(2, len(self.facts) // 5)}
+        self.subject_stems = {key: stems - common for key, stems in subject.items()}
 
     @property
     def on(self) -> dt.date:
@@ -109,7 +201,7 @@ class Engine:
         countries named in the citizen's previous messages ("estoy varado en Bolivia", then
         "¿a cuántos ayudaron ahí?")."""
         state = state or State()
-        parts = split(text) or [text]
+        parts = split(text, is_subject=self.is_subject) or [text]
         replies: List[Reply] = []
         for part in parts:
             part_replies, state = self.answer(part, topic if len(parts) == 1 else None, state, context_countries)
@@ -118,72 +210,230 @@ class Engine:
             replies = replies[:1]
         return Result(replies, state)
 
+    def is_subject(self, text: str) -> bool:
+        """Whether `text` names something the facts are about (a country, place, organisation,
+        or a word of a fact's subject)."""
+        if retrieval.countries_in(text) or self.mentions(text):
+            return True
+        stems = set(retrieval.stems(text))
+        return any(stems & s for s in self.subject_stems.values())
+
     def answer(self, text: str, topic: Optional[str], state: State,
                context_countries: Sequence[str] = ()) -> Tuple[List[Reply], State]:
         question = analyse(text)
-        if _ABOUT_SOURCE.search(question.folded) and not self._names_a_fact(question):
-            return [self.about_source(question)], state
+        if state.detail and question.kind == "quantity" and not question.detail:
+            question = replace(question, detail=state.detail)  # "¿y cuántas a Bolivia?" (toneladas)
+        if self._about_source(question, state):
+            reply, kind = self.about_source(question)
+            return [reply], State(fact=SOURCE, kind=kind)
+        mentions = self.mentions(text)
         named = retrieval.countries_in(text)
+        last = self.by_key.get(state.fact or "")
+        if last is not None and self._elliptical(question, mentions, named):
+            result = self.entity_followup(question, last, state, mentions, named)
+            if result is not None:
+                return result
         ranking = retrieval.rank(self.index, text, topic, named, accepts=question.accepts,
                                  context_countries=[] if named else list(context_countries))
-        if not named and context_countries and not state.fact:
+        if not named and context_countries and last is None:
             named = [c for c in context_countries if any(c in f.countries for f in self.facts)]
-        self._apply_context(ranking, question, state, named)
         ranked = ranking.facts()
         if not ranked:
             return [Reply(None, outcomes.FALLBACK)], state
         fact, score = ranked[0]
-        last = self.by_key.get(state.fact or "")
-        if last is not None and not named and not content_words(text):
-            # "¿por qué?", "¿cuántos fueron?": nothing but the question, about the last answer.
-            fact, score = last, CONFIDENT
+        follow = self._follows(question, last, text)
+        if follow and last is not None:
+            if _MORE.search(question.folded) and question.kind not in ("more",):
+                others = [f for f, _ in ranked if f.topic == last.topic and f.key != last.key]
+                fact, score = (others[0], CONFIDENT) if others else (last, CONFIDENT)
+            else:
+                fact, score = last, max(score, CONFIDENT)
+        elif last is not None and ranking.best_lexical() < 0.6:
+            self._boost(ranking, last, named)
+            fact, score = ranking.facts()[0]
         if score < CONFIDENT:
+            out = self.out_of_sources(question)
+            if out is not None:
+                return [out], state
             options = [f for f, s in ranked[:MAX_OPTIONS] if s >= CLARIFY]
             if options:
                 return [self.clarify(options)], replace(state, options=[f.key for f in options], pending=text)
             return [Reply(None, outcomes.FALLBACK)], state
-        reply, kind = self.about_fact(fact, question, ranking, named, state)
-        new_state = State(fact=fact.key, kind=kind or state.kind, topic=fact.topic)
+        country_reply = self.country_mismatch(fact, question, named, ranking)
+        if country_reply is not None:
+            return [country_reply], State(fact=fact.key, kind=question.kind, topic=fact.topic)
+        reply, kind = self.about_fact(fact, question, ranking, mentions, state, last)
+        new_state = State(fact=fact.key, kind=kind or state.kind, topic=fact.topic,
+                          detail=question.detail if question.kind == "quantity" else None)
         return [reply], new_state
+
+    # --- what a question refers to -------------------------------------------------------
+
+    def mentions(self, text: str) -> List[Mention]:
+        """Places, organisations, listed names and cities the text names (countries apart)."""
+        folded = " ".join(tokens(text))
+        found: List[Mention] = []
+        for match in self._name_pattern.finditer(folded):
+            mention = self.names[match.group(1)]
+            if mention not in found:
+                found.append(mention)
+        # Cities that stand for a country in the NLU's lists ("Nueva York", "Madrid").
+        for name in retrieval.countries_in(text):
+            for alias, canonical in country_names.aliases().items():
+                if canonical == name and alias != fold(name) and len(alias) > 3 and \
+                        re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", folded) and alias[0].isalpha() and \
+                        not alias.endswith(("nos", "nas", "no", "na", "es", "os")):
+                    found.append(Mention(alias.title(), "place", country=name))
+        return found
+
+    def _about_source(self, question: Question, state: State) -> bool:
+        if _ABOUT_SOURCE.search(question.folded) and not self._names_a_fact(question):
+            return True
+        return state.fact == SOURCE and not self._names_a_fact(question) and len(content_words(question.text)) <= 2
 
     def _names_a_fact(self, question: Question) -> bool:
         """"la nota dice cuántos volvieron de Bolivia?" is about Bolivia, not about the note."""
         ignore = {"nota", "prensa", "fuente", "fuentes", "dice", "fecha", "numero", "titulo", "titula", "publico",
-                  "publicada", "emitio", "usa", "usas", "sacas", "saca", "informacion", "datos", "oficial"}
+                  "publicada", "emitio", "usa", "usas", "sacas", "saca", "informacion", "datos", "oficial", "info",
+                  "sacaste", "salio", "sale", "viene", "ministerio", "comunicado", "link", "enlace", "trata", "ano",
+                  "mes", "dia", "febrero", "enero", "2025", "2026", "esa", "proviene", "brinda", "documento",
+                  "basas", "basa", "actualizada", "confiable", "quien", "cuando"}
         words = [w for w in content_words(question.text) if w not in ignore]
         return bool(words) and retrieval.rank(self.index, " ".join(words)).best_lexical() >= 0.5
 
-    def _apply_context(self, ranking: retrieval.Ranking, question: Question, state: State,
-                       named: Sequence[str]) -> None:
-        """A follow-up leans on the fact answered last (and its topic)."""
-        last = self.by_key.get(state.fact or "")
+    def _elliptical(self, question: Question, mentions: Sequence[Mention], named: Sequence[str]) -> bool:
+        """"¿y de Bolivia?", "y a tumbes?", "y en la unesco?": a short message that names an
+        entity and leans on the previous question."""
+        if not (mentions or named):
+            return False
+        names = {fold(m.surface) for m in mentions} | {fold(n) for n in named}
+        rest = [w for w in content_words(question.text)
+                if not any(w in n.split() for n in names) and w not in ("pais", "region", "tambien", "especificamente")]
+        leans = bool(re.match(r"^(y|e|tambien|ahora|ok y|ya y|no,? (te )?pregunte)\b", question.folded)) or not rest
+        return leans and len(rest) <= 2
+
+    def _follows(self, question: Question, last: Optional[Fact], text: str) -> bool:
+        """Whether the question is about the fact answered last: it points at it ("esas
+        reuniones", "ahí"), or names nothing another fact is about."""
         if last is None:
-            return
-        strong = ranking.best_lexical() >= 0.6 and not question.followup
-        if strong:
-            return
+            return False
+        if question.demonstrative:
+            return True
+        stems = set(retrieval.stems(text))
+        others = [k for k, s in self.subject_stems.items() if k != last.key and stems & s]
+        if others and not (stems & self.subject_stems.get(last.key, set())):
+            return False
+        if others:
+            return question.followup and not retrieval.countries_in(text)
+        return True
+
+    def _boost(self, ranking: retrieval.Ranking, last: Fact, named: Sequence[str]) -> None:
         for scored in ranking.claims:
             fact = scored.entry.fact
             if named and fact.countries and not set(named) & set(fact.countries):
                 continue
-            if fact.key == last.key and not (named and fact.countries and not set(named) & set(fact.countries)):
+            if fact.key == last.key:
                 scored.score += CONTEXT_FACT
             elif fact.topic == last.topic:
-                scored.score += CONTEXT_TOPIC + (CONTEXT_FACT if named and set(named) & set(fact.countries) else 0)
+                scored.score += CONTEXT_TOPIC
         ranking.claims.sort(key=lambda s: -s.score)
+
+    # --- an entity follow-up ------------------------------------------------------------
+
+    def entity_followup(self, question: Question, last: Fact, state: State, mentions: Sequence[Mention],
+                        named: Sequence[str]) -> Optional[Tuple[List[Reply], State]]:
+        kind = state.kind if question.kind in ("yesno", "which", "broad", "more") else question.kind
+        kind = kind or "broad"
+        asked = replace(question, kind=kind)
+        # Membership in the list answered last: "¿fue a Piura?" then "¿y a Tumbes?".
+        listed = [c for c in last.claims if c.items]
+        for mention in list(mentions) + [Mention(n, "country", n) for n in named]:
+            for claim in listed:
+                if any(fold(mention.surface) == fold(i) or fold(mention.country or "") == fold(i) for i in claim.items):
+                    sentence = answers.claim_sentence(last, claim, self.on)
+                    return [self.cited(messages.yes(sentence), [last], outcomes.ANSWERED)], \
+                        State(fact=last.key, kind="yesno", topic=last.topic)
+        places = [m for m in mentions if m.kind == "place" and m.country is None]
+        if places and listed and kind == "yesno":
+            claim = next((c for c in listed if c.attribute in _PLACE_ATTRIBUTES), None)
+            if claim is not None:
+                sentence = answers.claim_sentence(last, claim, self.on)
+                text = messages.not_mentioned(f"a {places[0].surface} en relación con {_subject(last)}", sentence)
+                return [self.cited(text, [last], outcomes.MISSING_DETAIL)], State(fact=last.key, kind="yesno",
+                                                                                  topic=last.topic)
+        candidates = self._facts_about(mentions, named)
+        if not candidates:
+            if named:
+                country = named[0]
+                return [self.no_country(last.topic, country)], State(fact=last.key, kind=kind, topic=last.topic)
+            return None
+        same_topic = [f for f in candidates if f.topic == last.topic]
+        if named and not same_topic and any(f.countries for f in self.facts if f.topic == last.topic and f.key != last.key):
+            # Asked about another country in a topic told country by country (repatriations).
+            reply = self.no_country(last.topic, named[0])
+            return [reply], State(fact=last.key, kind=kind, topic=last.topic)
+        fact = (same_topic or candidates)[0]
+        ranking = retrieval.rank(self.index, question.text, fact.topic, named, accepts=asked.accepts)
+        if kind in ("broad", "which", "yesno", "more"):
+            reply: Reply = self.whole_fact(fact)
+            kind = "broad"
+        else:
+            reply, new_kind = self.about_fact(fact, asked, ranking, mentions, state, last)
+            kind = new_kind or kind
+        return [reply], State(fact=fact.key, kind=kind, topic=fact.topic, detail=state.detail)
+
+    def _facts_about(self, mentions: Sequence[Mention], named: Sequence[str]) -> List[Fact]:
+        found: List[Fact] = []
+        for fact in self.facts:
+            text = fold(" ".join([fact.subject or "", fact.answer] + [c.value for c in fact.claims]))
+            if any(n in fact.countries for n in named) or any(
+                    re.search(rf"(?<![a-z]){re.escape(fold(m.surface))}(?![a-z])", text) for m in mentions):
+                found.append(fact)
+        return found
+
+    def no_country(self, topic: Optional[str], country: str) -> Reply:
+        topic_label = label(topic or "country")
+        about = [f for f in self.facts if country in f.countries]
+        available = sorted({c for f in self.facts if f.topic == topic for c in f.countries})
+        if about:
+            text = messages.missing_country_other(topic_label, country)
+            return Reply(answers.render(about[:2], on=self.on, intro=text), outcomes.NO_INFORMATION)
+        if available:
+            text = messages.missing_country_available(topic_label, country, messages.join(available))
+        else:
+            text = messages.missing_country(topic_label, country)
+        return Reply(f"{text} {messages.official_channels()}", outcomes.NO_INFORMATION)
+
+    def country_mismatch(self, fact: Fact, question: Question, named: Sequence[str],
+                         ranking: retrieval.Ranking) -> Optional[Reply]:
+        """The question names a country the chosen fact is not about."""
+        if not named or not fact.countries or set(named) & set(fact.countries):
+            return None
+        if question.kind not in ("yesno", "broad", "which"):
+            return None
+        per_country = [f for f in self.facts if f.topic == fact.topic and f.countries and f.key != fact.key]
+        if per_country and not any(set(named) & set(f.countries) for f in self.facts):
+            return self.no_country(fact.topic, named[0])
+        if per_country:
+            return None
+        sentence = self._main_sentence(fact, ranking)
+        text = messages.correction_country(messages.join(list(fact.countries))) + " " + sentence
+        return self.cited(text, [fact], outcomes.CORRECTION)
 
     # --- one fact ----------------------------------------------------------------------
 
-    def about_fact(self, fact: Fact, question: Question, ranking: retrieval.Ranking, named: Sequence[str],
-                   state: State) -> Tuple[Reply, Optional[str]]:
+    def about_fact(self, fact: Fact, question: Question, ranking: retrieval.Ranking, mentions: Sequence[Mention],
+                   state: State, last: Optional[Fact]) -> Tuple[Reply, Optional[str]]:
         kind = question.kind
-        # An entity follow-up ("¿y de Bolivia?") asks again what was asked last.
-        if kind in ("yesno", "which", "broad") and question.followup and state.kind and named \
-                and len(content_words(question.text)) <= 2:
-            kind = state.kind
-            question = replace(question, kind=kind)
+        claims = self.claims_of(fact, ranking)
+        if question.money:
+            return self.missing(fact, question), kind
+        if question.years:
+            reply = self.check_years(fact, question, claims)
+            if reply is not None:
+                return reply, kind
         if kind == "quantity" or question.numbers:
-            reply = self.quantity(fact, question, ranking, named)
+            reply = self.quantity(fact, question, ranking)
             if reply is not None:
                 return reply, "quantity"
         if question.months:
@@ -191,61 +441,110 @@ class Engine:
             if reply is not None:
                 return reply, "date"
         if kind == "yesno":
-            return self.yes_no(fact, question, ranking), kind
+            return self.yes_no(fact, question, claims, mentions, ranking), kind
+        if kind == "more":
+            if last is not None and fact.key == last.key and state.kind not in (None, "broad"):
+                return self.whole_fact(fact), "broad"
+            others = [f for f, _ in ranking.facts() if f.topic == fact.topic and f.key != fact.key]
+            return self.whole_fact(others[0] if others and last is not None and fact.key == last.key else fact), "broad"
         if kind == "broad":
-            return self.broad(fact, ranking), None
-        claims = self.claims_of(fact, ranking)
+            return self.broad(fact, ranking), "broad"
+        if kind == "definition":
+            organisations = [c for c in claims if c.attribute == "organisation" and self._named_in(c, question)]
+            if organisations:
+                return self.say(fact, organisations[:1]), kind
+            return self.whole_fact(fact), "broad"
         if kind == "which":
-            unknown = self._unknown_detail(question)
-            if unknown:
-                return self.missing(fact, unknown), kind
-            claim = claims[0] if claims else None
-            return (self.say(fact, [claim]) if claim else self.whole_fact(fact)), kind
+            if self._unknown_detail(question):
+                return self.missing(fact, question), kind
+            return (self.say(fact, claims[:1]) if claims else self.whole_fact(fact)), kind
         if kind == "list":
             listed = [c for c in claims if c.items]
+            siblings = self._same_measure(listed[0], fact) if listed else []
+            if siblings:
+                return self.total(listed[0], fact, siblings, question), kind
             if listed:
-                return self.say(fact, [listed[0]]), kind
-            return self.say(fact, claims[:1]) if claims else self.whole_fact(fact), kind
+                return self.say(fact, listed[:1]), kind
+            return (self.say(fact, claims[:1]) if claims else self.whole_fact(fact)), kind
         accepted = [c for attribute in question.accepts for c in claims if c.attribute == attribute]
-        if accepted:
-            return self.say(fact, [accepted[0]]), kind
-        detail = self._unknown_detail(question) or question.detail or attributes.label(question.accepts[0])
-        return self.missing(fact, detail), kind
+        accepted = [c for c in accepted if not self._already_said_by_question(c, question)]
+        if accepted and not self._unknown_detail(question):
+            siblings = self._same_measure(accepted[0], fact)
+            if siblings and kind in ("organisation", "list"):
+                return self.total(accepted[0], fact, siblings, question), kind
+            return self.say(fact, accepted[:1]), kind
+        return self.missing(fact, question), kind
 
     def claims_of(self, fact: Fact, ranking: retrieval.Ranking) -> List[Claim]:
         """The fact's claims, best match to the question first."""
         order = [s.entry.claim for s in ranking.claims if s.entry.fact.key == fact.key and s.entry.claim is not None]
-        return order
+        return order or list(fact.claims)
 
-    def _unknown_detail(self, question: Question) -> Optional[str]:
-        """The noun asked about ("aerolínea") when no fact uses that word."""
-        if not question.detail:
-            return None
-        if retrieval.stem(question.detail) in retrieval.known_words(self.index):
-            return None
-        return _with_article(question.detail)
+    def _unknown_detail(self, question: Question) -> bool:
+        """The noun asked about ("aerolínea") is a word no fact uses."""
+        return bool(question.detail) and retrieval.stem(question.detail) not in self.known
+
+    def _already_said_by_question(self, claim: Claim, question: Question) -> bool:
+        """"¿en qué ciudad de Jamaica estaban?" is not answered by "desde Jamaica"."""
+        value = [w for w in retrieval.stems(claim.value)]
+        return bool(value) and claim.attribute in _PLACE_ATTRIBUTES and set(value) <= set(retrieval.stems(question.text))
+
+    def _named_in(self, claim: Claim, question: Question) -> bool:
+        value = set(retrieval.stems(claim.value))
+        return bool(value & set(retrieval.stems(question.text)))
+
+    def _main_sentence(self, fact: Fact, ranking: Optional[retrieval.Ranking] = None) -> str:
+        claims = self.claims_of(fact, ranking) if ranking is not None else list(fact.claims)
+        claims = [c for c in claims if c.attribute == "action"] or claims
+        return answers.claim_sentence(fact, claims[0], self.on) if claims else fact.answer
 
     # --- kinds of answers ----------------------------------------------------------------
 
-    def quantity(self, fact: Fact, question: Question, ranking: retrieval.Ranking,
-                 named: Sequence[str]) -> Optional[Reply]:
+    def quantity(self, fact: Fact, question: Question, ranking: retrieval.Ranking) -> Optional[Reply]:
         claims = [c for c in self.claims_of(fact, ranking) if c.amount is not None]
+        if question.detail and question.kind == "quantity":
+            compatible = [c for c in claims if self._counts(c, question.detail)]
+            if not compatible and retrieval.stem(question.detail) not in {"cuant"}:
+                if claims or self._unknown_detail(question) or question.detail in _COUNTED_NOUNS:
+                    return self.missing(fact, question)
+            claims = compatible or claims
         if not claims:
             if question.kind == "quantity":
-                return self.missing(fact, self._unknown_detail(question) or "la cantidad")
+                return self.missing(fact, question)
             return None
         claim = claims[0]
-        # Quantities that add up: the same measure in other facts, none named in particular.
+        named = retrieval.countries_in(question.text)
         siblings = self._same_measure(claim, fact)
-        if siblings and (question.total or (not named and not self._stands_out(fact, siblings, ranking))):
+        if siblings and (question.total or (not named and not self._stands_out(fact, siblings, ranking)
+                                            and not question.numbers)):
             return self.total(claim, fact, siblings, question)
-        asserted = [n for n in question.numbers if n != claim.amount]
-        if question.numbers and asserted and claim.amount not in question.numbers:
-            return self.correct_number(fact, claim, asserted[0], siblings)
-        sentence = answers.claim_sentence(fact, claim, self.on)
+        if question.numbers and claim.amount not in question.numbers:
+            wrong = [n for n in question.numbers if n != claim.amount][0]
+            return self.correct_number(fact, claim, wrong, siblings)
+        text = self._quantity_sentence(fact, claim)
         if question.numbers and question.kind == "yesno":
-            return self.cited(messages.yes(sentence), [fact], outcomes.ANSWERED)
-        return self.say(fact, [claim])
+            return self.cited(messages.yes(text), [fact], outcomes.ANSWERED)
+        return self.cited(text, [fact], outcomes.ANSWERED)
+
+    def _quantity_sentence(self, fact: Fact, claim: Claim) -> str:
+        """The claim's sentence if it says the count ("visitó ocho regiones: …"), else the
+        count of its items ("2 documentos: la Declaración de Quito y …")."""
+        sentence = answers.claim_sentence(fact, claim, self.on)
+        if claim.items and claim.amount is not None:
+            spelled = _NUMBER_WORDS.get(int(claim.amount), "")
+            if not re.search(rf"\b({messages.number(claim.amount)}|{spelled})\b", fold(sentence)):
+                return messages.count(messages.number(claim.amount), claim.unit or "", claim.items)
+        return sentence
+
+    def _counts(self, claim: Claim, noun: str) -> bool:
+        """Whether `claim` counts what `noun` names ("peruanos", "toneladas", "países")."""
+        stem = retrieval.stem(noun)
+        words = set(retrieval.stems(" ".join(filter(None, [claim.unit, claim.measure, claim.value,
+                                                             " ".join(claim.terms or ())]))))
+        if stem in words:
+            return True
+        group = next((g for g in _SYNONYMS if any(retrieval.stem(w) == stem for w in g)), None)
+        return bool(group) and any(retrieval.stem(w) in words for w in group)
 
     def _same_measure(self, claim: Claim, fact: Fact) -> List[Tuple[Fact, Claim]]:
         if not claim.measure:
@@ -259,11 +558,15 @@ class Engine:
 
     def total(self, claim: Claim, fact: Fact, siblings: Sequence[Tuple[Fact, Claim]], question: Question) -> Reply:
         pairs = sorted([(fact, claim)] + list(siblings), key=lambda p: p[0].position)
-        amount = sum(c.amount for _, c in pairs)
+        amount = sum(c.amount or 0 for _, c in pairs)
+        if all(c.amount == 1 for _, c in pairs):  # one each: a count of the facts ("2 organismos: …")
+            text = messages.count(messages.number(amount), claim.unit or "", [c.value for _, c in pairs])
+            text += " " + " ".join(answers.claim_sentence(f, c, self.on) for f, c in pairs)
+            return self.cited(text, [f for f, _ in pairs], outcomes.ANSWERED)
         parts = [messages.total_part(messages.number(c.amount), _where(f)) for f, c in pairs]
-        text = messages.total(messages.number(amount), claim.unit, parts)
+        text = messages.total(messages.number(amount), claim.unit or "", parts)
         if question.numbers and amount not in question.numbers and not any(c.amount in question.numbers for _, c in pairs):
-            text = messages.correction(f"{messages.number(amount)} {claim.unit}", _number_phrase(question.numbers[0])) \
+            text = messages.correction(f"{messages.number(amount)} {claim.unit}", messages.number(question.numbers[0])) \
                 + " " + text
             return self.cited(text, [f for f, _ in pairs], outcomes.CORRECTION)
         return self.cited(text, [f for f, _ in pairs], outcomes.ANSWERED)
@@ -272,10 +575,10 @@ class Engine:
         right = f"{messages.number(claim.amount)} {claim.unit}" if claim.unit else messages.number(claim.amount)
         if claim.qualifier:
             right = f"{claim.qualifier} {right}"
-        text = messages.correction(right, _number_phrase(wrong)) + " " + answers.claim_sentence(fact, claim, self.on)
+        text = messages.correction(right, messages.number(wrong)) + " " + answers.claim_sentence(fact, claim, self.on)
         elsewhere = [f for f, c in siblings if c.amount == wrong]
         if elsewhere:
-            text += " " + messages.correction_elsewhere(_number_phrase(wrong), _subject(elsewhere[0]))
+            text += " " + messages.correction_elsewhere(messages.number(wrong), _subject(elsewhere[0]))
         return self.cited(text, [fact] + elsewhere, outcomes.CORRECTION)
 
     def check_date(self, fact: Fact, question: Question) -> Optional[Reply]:
@@ -289,47 +592,80 @@ class Engine:
         text = messages.correction_date(right) + " " + answers.claim_sentence(fact, dated[0], self.on)
         return self.cited(text, [fact], outcomes.CORRECTION)
 
-    def yes_no(self, fact: Fact, question: Question, ranking: retrieval.Ranking) -> Reply:
-        asserted = self.entities_in(question.text)
-        claims = self.claims_of(fact, ranking)
-        for entity in asserted:
-            matching = [c for c in claims if any(fold(entity) == fold(item) for item in c.items or ())]
-            if matching:
-                return self.cited(messages.yes(answers.claim_sentence(fact, matching[0], self.on)), [fact],
-                                  outcomes.ANSWERED)
-            stated = [c for c in claims if fold(entity) in fold(c.value)]
-            if stated:
-                return self.cited(messages.yes(answers.claim_sentence(fact, stated[0], self.on)), [fact],
-                                  outcomes.ANSWERED)
-        for entity in asserted:
-            if fold(entity) in fold(fact.subject or "") or entity in fact.countries:
+    def check_years(self, fact: Fact, question: Question, claims: Sequence[Claim]) -> Optional[Reply]:
+        """"¿el plan de acción 2024-2025?": years the question gives against the claim's."""
+        for claim in claims:
+            years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", f"{claim.value} {claim.sentence or ''}")}
+            if years and set(retrieval.stems(claim.value)) & set(retrieval.stems(question.text)):
+                if set(question.years) <= years:
+                    return None
+                return self.cited(messages.correction_value(answers.claim_sentence(fact, claim, self.on)), [fact],
+                                  outcomes.CORRECTION)
+        return None
+
+    def yes_no(self, fact: Fact, question: Question, claims: Sequence[Claim], mentions: Sequence[Mention],
+               ranking: retrieval.Ranking) -> Reply:
+        said = set(retrieval.stems(question.text))
+        # Membership in a list: "¿visitó Piura?", "¿coordinaron con Alemania?".
+        named = list(mentions) + [Mention(c, "country", c) for c in retrieval.countries_in(question.text)]
+        for mention in named:
+            for claim in claims:
+                if any(fold(mention.surface) == fold(i) or fold(mention.country or "") == fold(i)
+                       for i in claim.items or ()):
+                    return self.cited(messages.yes(self._quantity_sentence(fact, claim)), [fact], outcomes.ANSWERED)
+        # A value the note states, asked back: "¿promovió la facilitación del comercio?".
+        for claim in claims:
+            for part in re.split(r",| y | e ", claim.value):
+                stems = set(retrieval.stems(part))
+                if len(stems) >= 2 and stems <= said:
+                    return self.cited(messages.yes(answers.claim_sentence(fact, claim, self.on)), [fact],
+                                      outcomes.ANSWERED)
+        # A place or organisation other than the note's: "¿fue en Lima?", "¿en la ONU?".
+        for mention in mentions:
+            if fold(mention.surface) in fold(" ".join([fact.subject or "", fact.answer])):
                 continue
-            slots = _PLACE_ATTRIBUTES if self.is_place(entity) else _WHO_ATTRIBUTES
+            slots = _PLACE_ATTRIBUTES if mention.kind == "place" else _ORG_ATTRIBUTES
             relevant = [c for attribute in slots for c in claims if c.attribute == attribute]
             if not relevant:
                 continue
             claim = relevant[0]
             sentence = answers.claim_sentence(fact, claim, self.on)
             if claim.items:
-                return self.cited(messages.not_mentioned(f"a {entity} en relación con {_subject(fact)}", sentence),
-                                  [fact], outcomes.MISSING_DETAIL)
+                text = messages.not_mentioned(f"a {mention.surface} en relación con {_subject(fact)}", sentence)
+                return self.cited(text, [fact], outcomes.MISSING_DETAIL)
             return self.cited(messages.correction_value(sentence), [fact], outcomes.CORRECTION)
-        return self.say(fact, claims[:1]) if claims else self.whole_fact(fact)
+        # Words the note never uses: "¿los trajeron por un terremoto?", "¿mandarán tropas?".
+        novel = self.novel_words(question.text)
+        if novel:
+            best = claims[0] if claims else None
+            sentence = answers.claim_sentence(fact, best, self.on) if best else fact.answer
+            text = messages.not_stated(novel, _lower_first(sentence))
+            return self.cited(text, [fact], outcomes.CORRECTION)
+        # The fact's own country: "¿trajeron peruanos desde Jamaica?".
+        if any(c in fact.countries for c in retrieval.countries_in(question.text)) and claims:
+            return self.cited(messages.yes(self._quantity_sentence(fact, claims[0])), [fact], outcomes.ANSWERED)
+        return self.whole_fact(fact)
 
-    def is_place(self, entity: str) -> bool:
-        return entity in PERU_PLACES or country_names.canonical(entity) is not None or any(
-            fold(entity) in [fold(i) for i in c.items or ()] for f in self.facts for c in f.claims
-            if c.attribute in _PLACE_ATTRIBUTES)
-
-    def entities_in(self, text: str) -> List[str]:
-        """Places, countries and listed names a question asserts, as the facts spell them."""
-        folded = f" {' '.join(retrieval.words(text))} "
-        found: List[str] = []
-        for name in self.entities:
-            key = " ".join(retrieval.words(name))
-            if key and f" {key} " in folded and not any(fold(key) in fold(f) for f in found):
-                found.append(country_names.canonical(name) or name)
-        return found
+    def novel_words(self, text: str) -> Optional[str]:
+        """The run of the question's words that no fact uses ("base militar gringa"), or None."""
+        words = re.findall(r"[\wáéíóúñü]+", text)
+        flags = []
+        for word in words:
+            folded = fold(word)
+            novel = (len(folded) > 3 and folded not in STOPWORDS and folded not in _CHATTER
+                     and folded not in _IRREGULAR_VERBS and not _VERB_ENDING.search(folded)
+                     and not folded.isdigit() and retrieval.stem(folded) not in self.known
+                     and not retrieval.countries_in(folded))
+            flags.append(novel)
+        if not any(flags):
+            return None
+        first = flags.index(True)
+        last = len(flags) - 1 - flags[::-1].index(True)
+        if first > 0 and fold(words[first - 1]) not in STOPWORDS and retrieval.stem(fold(words[first - 1])) in self.known \
+                and not _VERB_ENDING.search(fold(words[first - 1])) and fold(words[first - 1]) not in _IRREGULAR_VERBS:
+            first -= 1  # "miembro pleno", not just "pleno"
+        span = words[first:last + 1]
+        return " ".join(span) if len(span) <= 5 else " ".join(w for w, f in zip(words, flags) if f)
 
     def broad(self, fact: Fact, ranking: retrieval.Ranking) -> Reply:
         """A broad question: the fact's whole answer, with the facts of its topic that match
@@ -337,7 +673,9 @@ class Engine:
         scores = dict((f.key, s) for f, s in ranking.facts())
         best = scores.get(fact.key, 0.0)
         close = [f for f in self.facts if f.topic == fact.topic and best - scores.get(f.key, 0.0) <= BROAD_MARGIN]
-        return Reply(answers.render(close or [fact], on=self.on), outcomes.ANSWERED)
+        if fact not in close:
+            close = [fact]
+        return Reply(answers.render(close, on=self.on), outcomes.ANSWERED)
 
     def whole_fact(self, fact: Fact) -> Reply:
         return Reply(answers.render([fact], on=self.on), outcomes.ANSWERED)
@@ -348,8 +686,15 @@ class Engine:
             return self.whole_fact(fact)
         return self.cited(messages.answer(sentences), [fact], outcomes.ANSWERED)
 
-    def missing(self, fact: Fact, detail: str) -> Reply:
-        return self.cited(messages.missing_detail(detail, _subject(fact)), [fact], outcomes.MISSING_DETAIL)
+    def missing(self, fact: Fact, question: Question) -> Reply:
+        phrase = indirect_question(question.text) or "ese dato"
+        return self.cited(messages.missing_detail(phrase, _subject(fact)), [fact], outcomes.MISSING_DETAIL)
+
+    def out_of_sources(self, question: Question) -> Optional[Reply]:
+        for topic, pattern in _OUT_OF_SOURCES:
+            if pattern.search(question.folded):
+                return Reply(messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
+        return None
 
     def clarify(self, options: Sequence[Fact]) -> Reply:
         buttons = [{"title": _button_title(f), "payload": f'/choose_option{{"fact": "{f.key}"}}'} for f in options]
@@ -358,28 +703,89 @@ class Engine:
     def cited(self, text: str, facts: Iterable[Fact], outcome: str) -> Reply:
         return Reply(f"{text}\n\n{answers.citation(f.source for f in facts)}", outcome)
 
-    def about_source(self, question: Question) -> Reply:
+    # --- the source itself ---------------------------------------------------------------
+
+    def about_source(self, question: Question) -> Tuple[Reply, str]:
         sources: List[Source] = []
         for fact in self.facts:
             if fact.source.key not in {s.key for s in sources}:
                 sources.append(fact.source)
         if not sources:
-            return Reply(messages.not_in_sources("las fuentes"), outcomes.NO_INFORMATION)
+            return Reply(messages.not_in_sources("las fuentes"), outcomes.NO_INFORMATION), "source"
         source = sources[0]
         date = answers.spanish_date(source.published_on)
-        if question.kind == "date":
-            text = messages.source_date(source.title, date)
-        elif re.search(r"\b(numero|cual es la nota|que nota)\b", question.folded):
-            text = messages.source_number(source.title)
-        elif re.search(r"\b(titulo|titula|se llama|nombre|encabezado|titular)\b", question.folded) and source.headline:
-            text = messages.source_title(source.title, source.headline)
-        else:
-            text = messages.source_answer(source.title, source.issuer, date, source.headline or source.title)
-        return Reply(text, outcomes.ANSWERED)
+        folded = question.folded
+        year = source.published_on.year
+        month = answers.spanish_date(source.published_on, "month").split(" ")[0]
+        asserted_months = [m for m in re.findall(r"\b(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+                                                 r"setiembre|octubre|noviembre|diciembre)\b", folded)]
+        if (question.years and year not in question.years) or (asserted_months and month not in asserted_months):
+            return Reply(messages.source_correction(source.title, date), outcomes.CORRECTION), "date"
+        if re.search(r"\b(link|enlace|url|pagina web|web)\b", folded) and not source.url:
+            return Reply(messages.missing_detail(indirect_question(question.text) or "el enlace", f"la {source.title}")
+                         + " " + answers.citation([source]), outcomes.MISSING_DETAIL), "source"
+        if question.kind == "date" or re.search(r"\b(cuando|de que (ano|mes|dia))\b", folded):
+            return Reply(messages.source_date(source.title, date), outcomes.ANSWERED), "date"
+        if re.search(r"\b(este ano|es de 20\d\d|actual\w*|reciente)\b", folded):
+            return Reply(messages.source_yes(source.title, source.issuer, date), outcomes.ANSWERED), "date"
+        if re.search(r"\b(numero|cual es la nota|que nota)\b", folded):
+            return Reply(messages.source_number(source.title, date), outcomes.ANSWERED), "source"
+        if re.search(r"\b(titulo|titula|encabezado|titular|trata|sobre que|de que habla)\b", folded) and source.headline:
+            return Reply(messages.source_title(source.title, source.headline), outcomes.ANSWERED), "source"
+        if re.search(r"\b(oficial|confiable|proviene|comunicado)\b", folded) or question.kind == "yesno":
+            return Reply(messages.source_yes(source.title, source.issuer, date), outcomes.ANSWERED), "source"
+        return Reply(messages.source_answer(source.title, source.issuer, date, source.headline or source.title),
+                     outcomes.ANSWERED), "source"
+
+
+_NUMBER_WORDS = {1: "uno", 2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis", 7: "siete", 8: "ocho",
+                 9: "nueve", 10: "diez", 11: "once", 12: "doce", 15: "quince", 20: "veinte"}
+_COUNTED_NOUNS = frozenset("personas asistentes participantes votantes ciudadanos funcionarios militares".split())
+
+
+def indirect_question(text: str) -> Optional[str]:
+    """The citizen's question as an indirect one, in their own words: "en q ciudad estaban"
+    -> "en qué ciudad estaban"; "firmaron algún acuerdo?" -> "si firmaron algún acuerdo"."""
+    cleaned = re.sub(r"[¿?¡!.,;:]+", " ", text).strip()
+    previous = None
+    while previous != cleaned:
+        previous = cleaned
+        cleaned = _FILLERS.sub("", cleaned).strip()
+    words = cleaned.split()
+    if not words:
+        return None
+    for index, word in enumerate(words):
+        folded = fold(word)
+        if folded in _WH_WORDS and not (folded == "como" and index > 0):
+            start = index - 1 if index > 0 and fold(words[index - 1]) in (
+                "en", "de", "a", "con", "para", "por", "desde", "hasta", "sobre", "contra") else index
+            phrase = words[start:index] + [_WH_WORDS[folded]] + words[index + 1:]
+            if folded in ("xq", "pq", "porque") or (folded == "que" and index > 0 and fold(words[index - 1]) == "por"):
+                phrase = words[start:index - (1 if folded == "que" else 0)] + ["por qué"] + words[index + 1:]
+            phrase = [("qué" if fold(w) == "q" else w) for w in phrase]
+            if len(phrase) > 14:
+                return None
+            if fold(phrase[0]) in ("en", "de", "a", "con", "para", "por", "desde", "hasta", "sobre", "contra"):
+                phrase[0] = phrase[0].lower()
+            return " ".join(phrase)
+    if len(words) > 12:
+        return None
+    words = [("qué" if fold(w) == "q" else w) for w in words]
+    if words[0][:1].isupper() and fold(words[0]) in STOPWORDS | {"firmaron", "hubo", "fue", "fueron", "hay"}:
+        words[0] = words[0].lower()
+    return "si " + " ".join(words)
 
 
 def _subject(fact: Fact) -> str:
     return fact.subject or fact.key
+
+
+def _lower_first(sentence: str) -> str:
+    first = sentence.split(" ", 1)[0]
+    if first in ("El", "La", "Los", "Las", "Se", "Fue", "Fueron", "Con", "En", "Esos", "Esa", "Ese", "Ambas",
+                 "Quedaron", "Estaban", "Su", "Además", "Desde"):
+        return sentence[0].lower() + sentence[1:]
+    return sentence
 
 
 def _where(fact: Fact) -> str:
@@ -393,27 +799,7 @@ def _where(fact: Fact) -> str:
 
 def _button_title(fact: Fact) -> str:
     """A short button title (WhatsApp reply buttons take 20 characters)."""
-    title = (fact.subject or fact.key)
+    title = fact.subject or fact.key
     title = re.sub(r"^(el|la|los|las) ", "", title)
     title = title[0].upper() + title[1:]
     return title if len(title) <= 20 else title[:19].rstrip() + "…"
-
-
-def _number_phrase(value: float) -> str:
-    return messages.number(value)
-
-
-def _with_article(noun: str) -> str:
-    feminine = noun.endswith(("a", "as", "cion", "ciones", "dad", "dades")) and noun not in ("dia", "dias", "mapa", "programa")
-    plural = noun.endswith("s")
-    article = ("las" if plural else "la") if feminine else ("los" if plural else "el")
-    return f"{article} {_accented(noun)}"
-
-
-_ACCENTS = {"aerolinea": "aerolínea", "avion": "avión", "dia": "día", "ano": "año", "numero": "número",
-            "direccion": "dirección", "telefono": "teléfono", "institucion": "institución", "duracion": "duración",
-            "razon": "razón", "compania": "compañía", "region": "región", "pais": "país"}
-
-
-def _accented(noun: str) -> str:
-    return _ACCENTS.get(noun, noun)

@@ -90,8 +90,18 @@ def source_date(title: str, date: str) -> str:
 
 
 @template(outcomes.ANSWERED)
-def source_number(title: str) -> str:
-    return f"Es la {title}."
+def source_number(title: str, date: str) -> str:
+    return f"Es la {title}, del {date}."
+
+
+@template(outcomes.ANSWERED)
+def source_yes(title: str, issuer: str, date: str) -> str:
+    return f"Sí: es la {title}, un comunicado oficial de la {issuer} del {date}."
+
+
+@template(outcomes.CORRECTION)
+def source_correction(title: str, date: str) -> str:
+    return f"No: la {title} es del {date}."
 
 
 @template(outcomes.ANSWERED)
@@ -125,6 +135,18 @@ def correction_value(right: str) -> str:
 
 
 @template(outcomes.CORRECTION)
+def correction_country(countries: str) -> str:
+    return f"No: según la nota, fue con {countries}."
+
+
+@template(outcomes.CORRECTION)
+def not_stated(words: str, instead: str) -> str:
+    """'La nota no menciona un terremoto; según la nota, quedaron varados tras el huracán…'"""
+    return (f"La nota no menciona {words}; según la nota, {instead} Para más detalles, consulte el portal "
+            f"oficial de la Cancillería, {portal()}.")
+
+
+@template(outcomes.CORRECTION)
 def correction_date(right: str) -> str:
     return f"No: según la nota, la fecha era {right}."
 
@@ -138,9 +160,11 @@ def not_mentioned(thing: str, instead: str) -> str:
 # --- what the sources do not say ---------------------------------------------------
 
 @template(outcomes.MISSING_DETAIL)
-def missing_detail(detail: str, subject: str) -> str:
+def missing_detail(question: str, subject: str) -> str:
+    """'Sobre la repatriación desde Jamaica, la nota no indica en qué aerolínea volvieron.'
+    (`question` is the citizen's question turned indirect, in their own words)"""
     return (
-        f"La nota no indica {detail} sobre {subject}. Para ese dato, consulte el portal oficial "
+        f"Sobre {subject}, la nota no indica {question}. Para ese dato, consulte el portal oficial "
         f"de la Cancillería, {portal()}, o el consulado del Perú más cercano."
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from actions.countries import fold
 
@@ -31,6 +31,8 @@ ACCEPTS: Dict[str, Tuple[str, ...]] = {
     "role": ("role",),
     "organisation": ("organisation", "partner"),
     "list": ("place", "partner", "signed", "topics"),
+    "definition": ("organisation", "action", "purpose"),
+    "more": (),
 }
 
 # Checked in order: the first pattern that matches the folded question decides its type.
@@ -51,25 +53,37 @@ _TYPE_PATTERNS: List[Tuple[str, str]] = [
     ("name", r"\bcomo se llama\w*\b|\b(cual|que) (es|era|fue) el nombre\b|\bnombre\b"),
     ("role", r"\b(que|cual) (cargo|puesto|rol|papel)\b|\ben (que|calidad de) calidad\b"),
     ("organisation", r"\b(que|cual) (organismo|organizacion|institucion|entidad)\b"),
-    ("who", r"\bquien(es)?\b|\bq(ui)?en\b"),
+    ("who", r"\bquien(es)?\b"),
+    ("definition", r"\b(que|cual) (es|son|significa|era|eran)\b(?! (la fecha|el nombre|el numero|el motivo|la causa))"),
+    ("more", r"^(y )?(que|algo) mas\b|\bque otra cosa\b|\balgo mas (hicieron|se hizo|paso)\b|\by que mas\b"),
     ("list", r"\b(cuales|que) (son|fueron) (las|los)\b|\b(que|cuales) (regiones|paises|documentos|temas|lugares)\b"),
 ]
 
 # Broad questions ask for a whole topic: "¿qué hizo la Cancillería con Ecuador?".
 _BROAD = re.compile(
-    r"\b(que|q) (hizo|hicieron|ha hecho|han hecho|paso|se hizo|hay|sabe[s]?|se sabe|novedades?)\b|"
+    r"\b(que|q) (hizo|hicieron|ha hecho|han hecho|paso|pasa|se hizo|hay|sabe[s]?|se sabe|novedades?|acciones|"
+    r"medidas|hace|hacen|realizo|realizaron|se realizo|logro|logros|tal)\b|\ben (que|q) consist\w*\b|"
+    r"\bde que (se )?trat\w*\b|\bsobre que trat\w*\b|\bque tiene que ver\b|"
     r"\bcuent\w+\b|\bhabl\w+ (de|sobre)\b|\binforma\w*\b|\bresum\w*\b|\bdetalles?\b|\bexplic\w+\b|"
     r"\b(que|q) (es|son|fue) (lo de|eso de|la|el|los|las)\b|\bque tal\b"
 )
 
 # A question asking for yes or no starts with a verb or an assertion, not a question word.
 _WH = re.compile(
-    r"\b(que|q|cual|cuales|cuant[oa]s?|quien(es)?|donde|cuando|como|por ?que|xq|para que|a quien|de donde)\b"
+    r"\b(que|q|cual|cuales|cuant[oa]s?|quien(es)?|donde|cuando|por ?que|xq|para que|a quien|de donde)\b"
+    r"|^(y )?como\b|\bcomo (se|fue|es|era|son|eran|hizo|hicieron|puedo|puede|funciona|va|van|esta|estan|le|lo|la|"
+    r"les|quedo|termino|ayudo|ayudaron)\b"
 )
 _YESNO_LEAD = re.compile(
     r"^(y )?(es (verdad|cierto)|sera cierto|verdad que|acaso|entonces|o sea|osea|me (dijeron|contaron)|"
     r"escuche|lei|dicen|he oido)\b"
 )
+
+_MONEY = re.compile(
+    r"\b(cuesta|cuestan|costo|costaron|costo|gasto|gastaron|gastos|precio|monto|presupuesto|dinero|plata|soles|"
+    r"dolares|pagaron|pago|valen|vale|valor|invirtieron|inversion|financi\w*)\b"
+)
+_DEMONSTRATIVE = re.compile(r"\b(ese|esa|esos|esas|este|esta|estos|estas|aquel|aquella) [a-z]{4,}|\b(ahi|alli|alla|eso)\b")
 
 TOTAL = re.compile(r"\b(en total|total|sumando|sumados|en conjunto|entre (los dos|ambos|todos)|por todo|todos juntos)\b")
 
@@ -122,6 +136,9 @@ class Question:
     numbers: List[float] = field(default_factory=list)  # quantities the question asserts ("500 peruanos")
     months: List[str] = field(default_factory=list)
     detail: Optional[str] = None  # the noun after the question word: "aerolínea" in "¿en qué aerolínea…?"
+    money: bool = False  # asks what something cost ("¿cuánto gastó el Estado?")
+    years: List[int] = field(default_factory=list)  # years the question mentions ("el plan 2024-2025")
+    demonstrative: bool = False  # "esas reuniones", "ese programa": about what was just said
 
     @property
     def accepts(self) -> Tuple[str, ...]:
@@ -140,11 +157,20 @@ def content_words(text: str) -> List[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 2 or t.isdigit())]
 
 
+_SHORTHAND = [
+    (r"\b(q|k|ke|qe)\b", "que"), (r"\b(xq|pq|porq|xk|porke|porque)\b", "por que"), (r"\bpa\b", "para"),
+    (r"\b(tb|tmb|tbn|tambn)\b", "tambien"), (r"\bx\b", "por"), (r"\b(xfa|porfa|pls|plis)\b", "por favor"),
+    (r"\bd\b", "de"), (r"\bq(ui)?en(es)?\b", "quien"), (r"\bcuantoss?\b", "cuantos"),
+]
+
+
 def _normalised(text: str) -> str:
+    """Folded words with WhatsApp shorthand written out ("q" -> "que", "xq" -> "por que",
+    "tb" -> "tambien", "x" -> "por") and stretched letters shortened."""
     folded = " ".join(tokens(text))
-    # Shorthand: "q" for "que", "xq"/"pq" for "por qué", "cuantos" with stretched letters.
-    folded = re.sub(r"\bk\b|\bke\b", "q", folded)
     folded = re.sub(r"(.)\1{2,}", r"\1", folded)
+    for pattern, replacement in _SHORTHAND:
+        folded = re.sub(pattern, replacement, folded)
     return folded
 
 
@@ -190,7 +216,11 @@ def _detail(folded: str) -> Optional[str]:
 _DETAIL_NOUNS = frozenset(
     "dia mes ano hora aerolinea avion vuelo hotel costo precio presupuesto dinero nombre edicion sesion pais paises "
     "ciudad lugar region regiones documento documentos acuerdo acuerdos tema temas persona personas ministro "
-    "ministerio organismo institucion entidad cargo fecha barco bus medio transporte tipo clase".split()
+    "ministerio organismo institucion entidad cargo fecha barco bus medio transporte tipo clase monto valor gasto "
+    "hotel tropas militares sitio sitios link enlace url pagina telefono correo direccion requisitos resultado "
+    "resultados contenido medidas compromisos representante presidente presidentes embajador funcionario "
+    "funcionarios autoridad autoridades integrantes miembros duracion tiempo periodo plazo mandato hora horario "
+    "asistentes participantes personas ciudad ciudades comida medicinas alimentos vuelos".split()
 )
 
 
@@ -215,7 +245,9 @@ def analyse(text: str) -> Question:
             kind = name
             break
     if kind is None:
-        if not _WH.search(folded) and not _YESNO_LEAD.search(folded) and _is_topic_words(text):
+        asks = "?" in text or "¿" in text
+        if not _WH.search(folded) and not _YESNO_LEAD.search(folded) and _is_topic_words(text) \
+                and not (asks and len(content_words(text)) >= 3):
             kind = "broad"  # "repatriaciones", "lo de chancay", "asilo diplomático"
         elif _YESNO_LEAD.search(folded) or not _WH.search(folded):
             kind = "yesno" if not _BROAD.search(folded) else "broad"
@@ -226,6 +258,8 @@ def analyse(text: str) -> Question:
     if kind == "who" and _BROAD.search(folded) and not re.search(r"\bquien(es)?\b", folded):
         kind = "broad"
     months = [m for m in _MONTHS if re.search(rf"\b{m}\b", folded)]
+    if months and kind not in ("yesno", "date", "broad", "which"):
+        months = []  # "¿quién iba a observar las elecciones de abril?" asserts no date
     return Question(
         text=text.strip(),
         folded=folded,
@@ -235,6 +269,9 @@ def analyse(text: str) -> Question:
         numbers=numbers_in(text),
         months=months,
         detail=_detail(folded),
+        money=bool(_MONEY.search(folded)),
+        years=[int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", folded)],
+        demonstrative=bool(_DEMONSTRATIVE.search(folded)),
     )
 
 
@@ -248,11 +285,12 @@ _QUESTION_START = re.compile(
 )
 
 
-def split(text: str, limit: int = 3) -> List[str]:
+def split(text: str, limit: int = 3, is_subject: Optional[Callable[[str], bool]] = None) -> List[str]:
     """The questions of one message, in order: "¿Cuántos volvieron de Jamaica? ¿Y de Bolivia?"
     gives two; "cuantos volvieron de jamaica y que ayuda mandaron" gives two as well. A single
     question (or a statement with one question) comes back whole. At most `limit` parts:
-    the rest stays with the last one."""
+    the rest stays with the last one. `is_subject` tells whether words name something the
+    facts are about, so that "¿qué se hizo con Ecuador y con Chile?" splits too."""
     text = (text or "").strip()
     if not text:
         return []
@@ -261,7 +299,7 @@ def split(text: str, limit: int = 3) -> List[str]:
     pieces = [p for p in pieces if p and tokens(p)]
     parts: List[str] = []
     for piece in pieces:
-        parts.extend(_split_on_conjunction(piece))
+        parts.extend(_split_on_conjunction(piece, is_subject))
     # A piece with no question of its own ("hola", "mi tío vive en Italia") joins the next one.
     merged: List[str] = []
     carry = ""
@@ -290,16 +328,30 @@ def _is_question(part: str) -> bool:
         folded))
 
 
-def _split_on_conjunction(piece: str) -> List[str]:
+_ELLIPTICAL = re.compile(r"^(con|en|de|desde|a|al|para|sobre|lo de|lo del|la|el|los|las|del)? ?(.*)$")
+
+
+def _split_on_conjunction(piece: str, is_subject: Optional[Callable[[str], bool]] = None) -> List[str]:
     """"cuantos volvieron de jamaica y que ayuda mandaron" -> two questions, at " y " (or ", ")
-    followed by a question word; "Alemania, Países Bajos y Canadá" is not split."""
+    followed by a question word, or by another subject after a question ("qué se hizo con
+    Ecuador y con Chile"); "Alemania, Países Bajos y Canadá" is not split."""
     words = piece.split()
     cuts = [0]
+    asks = bool(_WH.search(_normalised(piece)))
     for index in range(1, len(words)):
         joiner = fold(words[index - 1]).rstrip(",")
         rest = " ".join(words[index:])
         if fold(words[index - 1]) in ("y", "e", "ademas", "tambien", "o") or words[index - 1].endswith(","):
-            if _QUESTION_START.match(_normalised(rest)) and index - 1 > cuts[-1] + 1:
+            if index - 1 <= cuts[-1] + 1:
+                continue
+            starts_question = bool(_QUESTION_START.match(_normalised(rest)))
+            names_subject = False
+            if not starts_question and asks and is_subject is not None and joiner in ("y", "e"):
+                tail = _ELLIPTICAL.match(_normalised(rest)).group(2)
+                before = " ".join(words[cuts[-1]:index - 1])
+                names_subject = is_subject(" ".join(tail.split()[:4])) and is_subject(before) \
+                    and bool(_WH.search(_normalised(before)))
+            if starts_question or names_subject:
                 cuts.append(index - 1 if joiner in ("y", "e", "ademas", "tambien", "o") else index)
     parts = []
     for start, end in zip(cuts, cuts[1:] + [len(words)]):
