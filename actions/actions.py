@@ -10,6 +10,7 @@ apology instead of silence.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Text
@@ -183,11 +184,6 @@ class ActionAnswerTopic(StoreAction):
             # Fees, fines, hours: nothing in the sources; say so instead of guessing.
             say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
             return [SlotSet("last_topic", topic)]
-        if topic is not None and where.explicit:
-            selection = answers.select(store.facts(topic=topic), where.name, "", True)
-            if selection.missing_country:
-                answer_topic(dispatcher, tracker, store, topic, where)
-                return [SlotSet("last_topic", topic)]
         events = answer_question(dispatcher, tracker, store, topic)
         if events is not None:
             return events
@@ -217,18 +213,19 @@ class ActionAnswerCountry(StoreAction):
                 if not answer_offices(dispatcher, store, where.name):
                     say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
                 return []
-            if topic != "country" and state.fact and where.name in store.countries(topic=topic):
-                events = answer_question(dispatcher, tracker, store, topic, state)
-                if events is not None:
-                    return events
-            if topic != "country":
-                answer_topic(dispatcher, tracker, store, topic, context.CountryContext(where.name, explicit=True))
-                return []
-        question = analyse(tracker.latest_message.get("text") or "")
-        if intent == "ask_country_actions" and question.kind not in ("broad", "which", "yesno") and where.name:
-            events = answer_question(dispatcher, tracker, store, None, State())
+        text = tracker.latest_message.get("text") or ""
+        question = analyse(text)
+        # A follow-up ("¿y en Bolivia?", "¿y con ese país qué más?"), a specific question
+        # about a country, or a place that is not a country ("¿hizo algo en Arequipa?").
+        engine = engine_for(store)
+        if state.fact or (where.explicit and question.kind not in ("broad", "which")) or \
+                (not where.name and engine.mentions(text)):
+            events = answer_question(dispatcher, tracker, store, None, state)
             if events is not None:
                 return events
+        if topic and topic != "country" and where.name:
+            answer_topic(dispatcher, tracker, store, topic, context.CountryContext(where.name, explicit=True))
+            return []
         answer_country(dispatcher, store, where.name)
         return [SlotSet("last_topic", "country"), SlotSet("last_fact", None)]
 
@@ -259,6 +256,24 @@ class ActionChooseOption(StoreAction):
         return context.state_events(chosen)
 
 
+class ActionOutOfScope(StoreAction):
+    """Out of scope for the NLU, but maybe a follow-up the facts answer ("¿cuándo?",
+    "¿y a Lima?", "¿cuánta exactamente?" right after an answer); else the polite refusal."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        state = context.dialogue_state(tracker)
+        if state.fact and smalltalk.is_short_followup(text):
+            events = answer_question(dispatcher, tracker, store, None, state)
+            if events is not None:
+                return events
+        dispatcher.utter_message(response="utter_out_of_scope", outcome=outcomes.OUT_OF_SCOPE)
+        return []
+
+
 class ActionFallback(StoreAction):
     """A message the NLU did not place: an acknowledgement, a complaint, or a question the
     facts may still answer (searched over all claims) before "no logré entender"."""
@@ -281,6 +296,21 @@ class ActionFallback(StoreAction):
         return []
 
 
+_FIRST_PERSON = re.compile(
+    r"\b(estoy|estamos|me|mi|mis|nos|yo|quede|quedamos|necesito|necesitamos|ayudeme|ayudenme|ayuda|auxilio|"
+    r"urgente|hijo|hija|esposo|esposa|familiar|mama|papa|hermano|hermana|primo|prima|tio|tia|amigo|amiga)\b"
+)
+
+
+def _about_others(text: str) -> bool:
+    """A question about people in the news ("¿por qué estaban varados?"), not a citizen
+    asking for help for themselves or their family."""
+    from actions.countries import fold
+
+    question = analyse(text)
+    return question.kind not in ("yesno", "broad") and not _FIRST_PERSON.search(fold(text))
+
+
 class ActionStranded(StoreAction):
     """"Estoy varado en Bolivia": consular guidance plus what the store knows there."""
 
@@ -288,6 +318,13 @@ class ActionStranded(StoreAction):
         return "action_stranded"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        state = context.dialogue_state(tracker)
+        if state.fact and _about_others(text):
+            # "¿y por qué estaban varados allá?" asks about the last answer, not for help.
+            events = answer_question(dispatcher, tracker, store, None, state)
+            if events is not None:
+                return events
         answer_stranded(dispatcher, store, context.country(tracker).name)
         return [SlotSet("last_topic", "consular_assistance")]
 

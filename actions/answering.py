@@ -62,6 +62,9 @@ ORGANISATIONS = [
     "Instituto Cervantes", "Real Academia Española", "RAE", "ASALE", "Ministerio de Cultura",
     "Ministerio de Educación", "Ministerio del Interior", "Ministerio de Defensa", "Congreso", "Migraciones",
 ]
+# Short names and the full names the facts use.
+ORG_ALIASES = {"RAE": "Real Academia Española", "ONUDD": "UNODC", "Naciones Unidas": "ONU",
+               "Comunidad Andina": "CAN"}
 # Questions about the source itself: its date, number, title, issuer.
 _ABOUT_SOURCE = re.compile(
     r"\b(nota( de prensa)?|fuente|fuentes|comunicado|documento que usa\w*|de donde (saca\w*|salio|sale|viene|"
@@ -86,7 +89,7 @@ _CHATTER = frozenset(
 _IRREGULAR_VERBS = frozenset(
     """fue fueron era eran hubo hay dio dieron puso pusieron vino vinieron trajo trajeron hizo hicieron dijo
     dijeron va van es son esta estan tiene tienen tuvo tuvieron paso pasaron sera seran habia estuvo estuvieron
-    mandar mandaron llevo llevaron salio salieron iba iban queda quedo""".split()
+    mandar mandaron salio salieron iba iban queda quedo dar dan den dado""".split()
 )
 _VERB_ENDING = re.compile(r"(aron|ieron|eron|aba|aban|ia|ian|ado|ido|ada|ida|ando|iendo|aste|iste)$")
 _SYNONYMS = [
@@ -99,7 +102,6 @@ _SYNONYMS = [
     {"reunion", "bilateral", "encuentro"},
     {"institucion", "entidad", "organizacion", "organismo"},
 ]
-_MORE = re.compile(r"\b(donde|quien\w*|que|cual\w*|cuant\w*|otr[oa]s?) mas\b|\bmas (paises|lugares|regiones)\b")
 _FILLERS = re.compile(r"^(y|e|oe|ok|oka|ya|pero|entonces|bueno|ah+|oye|disculpe|hola|buenas)\b\W*", re.IGNORECASE)
 _WH_WORDS = {
     "que": "qué", "q": "qué", "cual": "cuál", "cuales": "cuáles", "cuanto": "cuánto", "cuanta": "cuánta",
@@ -177,8 +179,10 @@ class Engine:
         # items), without those shared by many facts ("cancilleria", "peru").
         subject: Dict[str, Set[str]] = {}
         for fact in self.facts:
-            text = " ".join([fact.subject or "", " ".join(fact.keywords or ()), " ".join(fact.countries)]
-                            + [f"{c.value} {' '.join(c.items or ())}" for c in fact.claims])
+            proper = re.findall(r"(?<!^)(?<![.:] )\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+", " ".join(
+                [fact.subject or "", fact.answer] + [c.sentence or c.value for c in fact.claims]))
+            text = " ".join([" ".join(fact.keywords or ()), " ".join(fact.countries), " ".join(proper)]
+                            + [" ".join(c.items or ()) for c in fact.claims])
             subject[fact.key] = set(retrieval.stems(text))
         counts: Dict[str, int] = {}
         for stems in subject.values():
@@ -233,6 +237,16 @@ class Engine:
             result = self.entity_followup(question, last, state, mentions, named)
             if result is not None:
                 return result
+        if named and not (last is not None and self._follows(question, last, text) and set(named) & set(last.countries)):
+            # A country the best matching fact is not about: "¿repatriaron peruanos de Chile?",
+            # "¿la Declaración de Quito la firmaron con Bolivia?".
+            plain = retrieval.rank(self.index, text, topic, [], accepts=question.accepts)
+            best, best_score = plain.facts()[0]
+            if best.countries and not set(named) & set(best.countries) and best_score >= CONFIDENT \
+                    and plain.best_lexical() >= 0.4:
+                reply = self.country_mismatch(best, question, named, plain)
+                if reply is not None:
+                    return [reply], State(fact=best.key, kind=question.kind, topic=best.topic)
         ranking = retrieval.rank(self.index, text, topic, named, accepts=question.accepts,
                                  context_countries=[] if named else list(context_countries))
         if not named and context_countries and last is None:
@@ -243,7 +257,7 @@ class Engine:
         fact, score = ranked[0]
         follow = self._follows(question, last, text)
         if follow and last is not None:
-            if _MORE.search(question.folded) and question.kind not in ("more",):
+            if question.others:
                 others = [f for f, _ in ranked if f.topic == last.topic and f.key != last.key]
                 fact, score = (others[0], CONFIDENT) if others else (last, CONFIDENT)
             else:
@@ -259,9 +273,6 @@ class Engine:
             if options:
                 return [self.clarify(options)], replace(state, options=[f.key for f in options], pending=text)
             return [Reply(None, outcomes.FALLBACK)], state
-        country_reply = self.country_mismatch(fact, question, named, ranking)
-        if country_reply is not None:
-            return [country_reply], State(fact=fact.key, kind=question.kind, topic=fact.topic)
         reply, kind = self.about_fact(fact, question, ranking, mentions, state, last)
         new_state = State(fact=fact.key, kind=kind or state.kind, topic=fact.topic,
                           detail=question.detail if question.kind == "quantity" else None)
@@ -317,14 +328,16 @@ class Engine:
         reuniones", "ahí"), or names nothing another fact is about."""
         if last is None:
             return False
-        if question.demonstrative:
+        if question.demonstrative and not retrieval.countries_in(text):
             return True
         stems = set(retrieval.stems(text))
-        others = [k for k, s in self.subject_stems.items() if k != last.key and stems & s]
-        if others and not (stems & self.subject_stems.get(last.key, set())):
+        mine = stems & self.subject_stems.get(last.key, set())
+        others = {k: stems & s for k, s in self.subject_stems.items() if k != last.key and stems & s}
+        if others and not mine:
             return False
         if others:
-            return question.followup and not retrieval.countries_in(text)
+            best_other = max(len(v) for v in others.values())
+            return question.followup and not retrieval.countries_in(text) and len(mine) >= best_other
         return True
 
     def _boost(self, ranking: retrieval.Ranking, last: Fact, named: Sequence[str]) -> None:
@@ -397,7 +410,8 @@ class Engine:
         available = sorted({c for f in self.facts if f.topic == topic for c in f.countries})
         if about:
             text = messages.missing_country_other(topic_label, country)
-            return Reply(answers.render(about[:2], on=self.on, intro=text), outcomes.NO_INFORMATION)
+            rendered = answers.render(about[:2], on=self.on, intro=text)
+            return Reply(f"{rendered}\n\n{messages.official_channels()}", outcomes.NO_INFORMATION)
         if available:
             text = messages.missing_country_available(topic_label, country, messages.join(available))
         else:
@@ -406,19 +420,21 @@ class Engine:
 
     def country_mismatch(self, fact: Fact, question: Question, named: Sequence[str],
                          ranking: retrieval.Ranking) -> Optional[Reply]:
-        """The question names a country the chosen fact is not about."""
-        if not named or not fact.countries or set(named) & set(fact.countries):
-            return None
-        if question.kind not in ("yesno", "broad", "which"):
-            return None
-        per_country = [f for f in self.facts if f.topic == fact.topic and f.countries and f.key != fact.key]
-        if per_country and not any(set(named) & set(f.countries) for f in self.facts):
+        """The question names a country the fact it is about is not about. If words only this
+        fact uses identify it ("Declaración de Quito"), the country is corrected; if the
+        topic is told country by country (repatriations), that country has nothing."""
+        siblings = [f for f in self.facts if f.topic == fact.topic and f.key != fact.key]
+        shared = set().union(*(self.subject_stems.get(f.key, set()) for f in siblings)) if siblings else set()
+        country_stems = set(retrieval.stems(" ".join(named)))
+        distinctive = (set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set())) \
+            - shared - country_stems - set(retrieval.stems(" ".join(fact.countries)))
+        if distinctive:
+            sentence = self._main_sentence(fact, ranking)
+            text = messages.correction_country(messages.join(list(fact.countries))) + " " + sentence
+            return self.cited(text, [fact], outcomes.CORRECTION)
+        if any(f.countries for f in siblings):
             return self.no_country(fact.topic, named[0])
-        if per_country:
-            return None
-        sentence = self._main_sentence(fact, ranking)
-        text = messages.correction_country(messages.join(list(fact.countries))) + " " + sentence
-        return self.cited(text, [fact], outcomes.CORRECTION)
+        return None
 
     # --- one fact ----------------------------------------------------------------------
 
@@ -428,14 +444,24 @@ class Engine:
         claims = self.claims_of(fact, ranking)
         if question.money:
             return self.missing(fact, question), kind
+        if question.future and any(c.dated for c in fact.claims):
+            dated = next(c for c in fact.claims if c.dated)
+            return self.missing(fact, question, answers.claim_sentence(fact, dated, self.on)), kind
         if question.years:
             reply = self.check_years(fact, question, claims)
             if reply is not None:
                 return reply, kind
-        if kind == "quantity" or question.numbers:
+        premise = ""
+        if kind == "quantity" or (question.numbers and kind in ("yesno", "which", "broad", "definition")):
             reply = self.quantity(fact, question, ranking)
             if reply is not None:
                 return reply, "quantity"
+        elif question.numbers:
+            premise = self.number_premise(fact, question, ranking)
+        if question.numbers and not any(c.amount is not None for c in fact.claims):
+            reply = self.check_numbers_in_values(fact, question, claims)
+            if reply is not None:
+                return reply, kind
         if question.months:
             reply = self.check_date(fact, question)
             if reply is not None:
@@ -448,32 +474,93 @@ class Engine:
             others = [f for f, _ in ranking.facts() if f.topic == fact.topic and f.key != fact.key]
             return self.whole_fact(others[0] if others and last is not None and fact.key == last.key else fact), "broad"
         if kind == "broad":
+            if last is not None and fact.key == last.key:
+                return self.whole_fact(fact), "broad"
             return self.broad(fact, ranking), "broad"
         if kind == "definition":
             organisations = [c for c in claims if c.attribute == "organisation" and self._named_in(c, question)]
             if organisations:
-                return self.say(fact, organisations[:1]), kind
+                return self.say(fact, organisations[:1], premise), kind
+            if re.search(r"\bsignifica\b", question.folded):
+                return self.missing(fact, question), kind
             return self.whole_fact(fact), "broad"
+        if self.novel_for_detail(question):
+            return self.missing(fact, question), kind
         if kind == "which":
             if self._unknown_detail(question):
                 return self.missing(fact, question), kind
-            return (self.say(fact, claims[:1]) if claims else self.whole_fact(fact)), kind
+            return (self.say(fact, claims[:1], premise) if claims else self.whole_fact(fact)), kind
         if kind == "list":
             listed = [c for c in claims if c.items]
             siblings = self._same_measure(listed[0], fact) if listed else []
             if siblings:
                 return self.total(listed[0], fact, siblings, question), kind
             if listed:
-                return self.say(fact, listed[:1]), kind
-            return (self.say(fact, claims[:1]) if claims else self.whole_fact(fact)), kind
+                return self.say(fact, listed[:1], premise), kind
+            return (self.say(fact, claims[:1], premise) if claims else self.whole_fact(fact)), kind
+        if kind in ("organisation", "list"):
+            # "¿En qué organismos fue elegido?": every fact with a claim of the same measure.
+            asked = set(retrieval.stems(question.text))
+            for claim in claims:
+                siblings = self._same_measure(claim, fact)
+                if siblings and set(retrieval.stems(" ".join(claim.terms or ()))) & asked:
+                    return self.total(claim, fact, siblings, question), kind
         accepted = [c for attribute in question.accepts for c in claims if c.attribute == attribute]
-        accepted = [c for c in accepted if not self._already_said_by_question(c, question)]
+        accepted = [c for c in accepted if self._answers(c, question)]
         if accepted and not self._unknown_detail(question):
-            siblings = self._same_measure(accepted[0], fact)
-            if siblings and kind in ("organisation", "list"):
-                return self.total(accepted[0], fact, siblings, question), kind
-            return self.say(fact, accepted[:1]), kind
+            return self.say(fact, accepted[:1], premise), kind
         return self.missing(fact, question), kind
+
+    def _answers(self, claim: Claim, question: Question) -> bool:
+        """Whether `claim` can answer `question` of its kind at all."""
+        asked = set(retrieval.stems(question.text))
+        if claim.attribute in _PLACE_ATTRIBUTES:
+            value = set(retrieval.stems(claim.value))
+            if value and value <= asked:
+                return False  # "¿en qué ciudad de Jamaica…?" is not answered by "desde Jamaica"
+            if question.detail in ("ciudad", "ciudades", "localidad", "distrito", "provincia", "hotel") and \
+                    country_names.canonical(re.sub(r"^(los|las|el|la) ", "", claim.value)):
+                return False  # a city is asked, the note names a country
+        if question.kind == "identity":
+            names = set(retrieval.stems(" ".join(re.findall(r"\b[A-ZÁÉÍÓÚ][\wáéíóú]+", claim.sentence or ""))))
+            return bool(names & asked)
+        if question.kind == "name":
+            ignore = {retrieval.stem(w) for w in ("llama", "llamaba", "nombre", "como", "cual")}
+            return bool((set(retrieval.stems(f"{claim.sentence} {claim.value}")) - ignore) & (asked - ignore))
+        return True
+
+    def number_premise(self, fact: Fact, question: Question, ranking: retrieval.Ranking) -> str:
+        """"¿de qué país trajeron los 500 bienes?": the correction to say before the answer."""
+        claims = [c for c in self.claims_of(fact, ranking) if c.amount is not None]
+        if not claims or any(c.amount in question.numbers for c in claims):
+            return ""
+        claim = claims[0]
+        right = f"{messages.number(claim.amount)} {claim.unit}" if claim.unit else messages.number(claim.amount)
+        return messages.correction(right, messages.number(question.numbers[0]))
+
+    def check_numbers_in_values(self, fact: Fact, question: Question, claims: Sequence[Claim]) -> Optional[Reply]:
+        """"¿fue la sesión número 50?": a number the question gives against one in a claim (63.ª)."""
+        for claim in claims:
+            stated = [float(n) for n in re.findall(r"\b(\d+)", claim.value)]
+            if stated and not set(stated) & set(question.numbers):
+                sentence = answers.claim_sentence(fact, claim, self.on)
+                return self.cited(messages.correction_value(sentence), [fact], outcomes.CORRECTION)
+        return None
+
+    def novel_for_detail(self, question: Question) -> bool:
+        """A specific question about something no fact mentions ("¿quién lo inauguró?",
+        "¿quién la llevó?"): the detail is missing, whatever claim is nearest."""
+        if question.kind not in ("who", "place", "date", "reason", "purpose", "recipient", "partner", "signed",
+                                 "discussed", "which", "role", "organisation", "name", "identity", "against"):
+            return False
+        prefixes = {s[:4] for s in self.known}
+        for word in content_words(question.text):
+            stem = retrieval.stem(word)
+            if word in _CHATTER or word in _IRREGULAR_VERBS or _VERB_ENDING.search(word) or stem in self.known \
+                    or len(word) < 4 or stem[:4] in prefixes:
+                continue
+            return True
+        return False
 
     def claims_of(self, fact: Fact, ranking: retrieval.Ranking) -> List[Claim]:
         """The fact's claims, best match to the question first."""
@@ -490,7 +577,7 @@ class Engine:
         return bool(value) and claim.attribute in _PLACE_ATTRIBUTES and set(value) <= set(retrieval.stems(question.text))
 
     def _named_in(self, claim: Claim, question: Question) -> bool:
-        value = set(retrieval.stems(claim.value))
+        value = set(retrieval.stems(f"{claim.value} {' '.join(claim.terms or ())}"))
         return bool(value & set(retrieval.stems(question.text)))
 
     def _main_sentence(self, fact: Fact, ranking: Optional[retrieval.Ranking] = None) -> str:
@@ -560,8 +647,7 @@ class Engine:
         pairs = sorted([(fact, claim)] + list(siblings), key=lambda p: p[0].position)
         amount = sum(c.amount or 0 for _, c in pairs)
         if all(c.amount == 1 for _, c in pairs):  # one each: a count of the facts ("2 organismos: …")
-            text = messages.count(messages.number(amount), claim.unit or "", [c.value for _, c in pairs])
-            text += " " + " ".join(answers.claim_sentence(f, c, self.on) for f, c in pairs)
+            text = messages.count(messages.number(amount), claim.unit or "", [_subject(f) for f, _ in pairs])
             return self.cited(text, [f for f, _ in pairs], outcomes.ANSWERED)
         parts = [messages.total_part(messages.number(c.amount), _where(f)) for f, c in pairs]
         text = messages.total(messages.number(amount), claim.unit or "", parts)
@@ -609,9 +695,9 @@ class Engine:
         # Membership in a list: "¿visitó Piura?", "¿coordinaron con Alemania?".
         named = list(mentions) + [Mention(c, "country", c) for c in retrieval.countries_in(question.text)]
         for mention in named:
+            spellings = {fold(mention.surface), fold(mention.country or ""), fold(ORG_ALIASES.get(mention.surface, ""))}
             for claim in claims:
-                if any(fold(mention.surface) == fold(i) or fold(mention.country or "") == fold(i)
-                       for i in claim.items or ()):
+                if any(fold(i) in spellings for i in claim.items or ()):
                     return self.cited(messages.yes(self._quantity_sentence(fact, claim)), [fact], outcomes.ANSWERED)
         # A value the note states, asked back: "¿promovió la facilitación del comercio?".
         for claim in claims:
@@ -622,7 +708,9 @@ class Engine:
                                       outcomes.ANSWERED)
         # A place or organisation other than the note's: "¿fue en Lima?", "¿en la ONU?".
         for mention in mentions:
-            if fold(mention.surface) in fold(" ".join([fact.subject or "", fact.answer])):
+            full = ORG_ALIASES.get(mention.surface, mention.surface)
+            if fold(mention.surface) in fold(" ".join([fact.subject or "", fact.answer])) or \
+                    fold(full) in fold(" ".join([fact.subject or "", fact.answer])):
                 continue
             slots = _PLACE_ATTRIBUTES if mention.kind == "place" else _ORG_ATTRIBUTES
             relevant = [c for attribute in slots for c in claims if c.attribute == attribute]
@@ -637,14 +725,30 @@ class Engine:
         # Words the note never uses: "¿los trajeron por un terremoto?", "¿mandarán tropas?".
         novel = self.novel_words(question.text)
         if novel:
-            best = claims[0] if claims else None
+            best = self._claim_for_novel(fact, question, novel, claims)
             sentence = answers.claim_sentence(fact, best, self.on) if best else fact.answer
             text = messages.not_stated(novel, _lower_first(sentence))
             return self.cited(text, [fact], outcomes.CORRECTION)
         # The fact's own country: "¿trajeron peruanos desde Jamaica?".
-        if any(c in fact.countries for c in retrieval.countries_in(question.text)) and claims:
+        if any(c in fact.countries for c in retrieval.countries_in(question.text)) and claims \
+                and ranking.best_lexical() >= 0.5:
             return self.cited(messages.yes(self._quantity_sentence(fact, claims[0])), [fact], outcomes.ANSWERED)
         return self.whole_fact(fact)
+
+    def _claim_for_novel(self, fact: Fact, question: Question, novel: str, claims: Sequence[Claim]) -> Optional[Claim]:
+        """The claim that states what the question got wrong: "¿por un terremoto?" -> the
+        reason; "¿en Nueva York?" -> the place; otherwise the fact's main claim."""
+        before = re.search(rf"\b(\w+)\s+(?:(?:un|una|el|la|los|las|al|del)\s+)?{re.escape(fold(novel.split()[0]))}",
+                           fold(question.text))
+        preposition = before.group(1) if before else ""
+        wanted = {"por": ("reason",), "x": ("reason",), "en": ("place", "organisation"), "con": ("partner", "organisation"),
+                  "a": ("recipient", "place"), "al": ("recipient", "place"), "desde": ("origin",)}.get(preposition, ())
+        for attribute in wanted:
+            for claim in claims:
+                if claim.attribute == attribute:
+                    return claim
+        actions = [c for c in claims if c.attribute == "action"]
+        return actions[0] if actions else (claims[0] if claims else None)
 
     def novel_words(self, text: str) -> Optional[str]:
         """The run of the question's words that no fact uses ("base militar gringa"), or None."""
@@ -680,15 +784,26 @@ class Engine:
     def whole_fact(self, fact: Fact) -> Reply:
         return Reply(answers.render([fact], on=self.on), outcomes.ANSWERED)
 
-    def say(self, fact: Fact, claims: Sequence[Claim]) -> Reply:
+    def say(self, fact: Fact, claims: Sequence[Claim], premise: str = "") -> Reply:
         sentences = [answers.claim_sentence(fact, c, self.on) for c in claims if c is not None]
         if not sentences:
             return self.whole_fact(fact)
+        if premise:
+            return self.cited(f"{premise} {messages.answer(sentences)}", [fact], outcomes.CORRECTION)
         return self.cited(messages.answer(sentences), [fact], outcomes.ANSWERED)
 
-    def missing(self, fact: Fact, question: Question) -> Reply:
+    def missing(self, fact: Fact, question: Question, instead: str = "") -> Reply:
+        """The topic is known, the detail is not in the source: say which detail, in the
+        citizen's own words, about what, and where to ask."""
         phrase = indirect_question(question.text) or "ese dato"
-        return self.cited(messages.missing_detail(phrase, _subject(fact)), [fact], outcomes.MISSING_DETAIL)
+        if set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set()) or \
+                self.by_key.get(fact.key) is not None and question.followup:
+            text = messages.missing_detail(phrase, _subject(fact))
+        else:
+            text = messages.missing_detail_plain(phrase)
+        if instead:
+            text = f"{text} {messages.only_this(instead)}"
+        return self.cited(text, [fact], outcomes.MISSING_DETAIL)
 
     def out_of_sources(self, question: Question) -> Optional[Reply]:
         for topic, pattern in _OUT_OF_SOURCES:

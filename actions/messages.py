@@ -170,8 +170,16 @@ def missing_detail(question: str, subject: str) -> str:
 
 
 @template(outcomes.MISSING_DETAIL)
-def what_it_does_say(subject: str) -> str:
-    return f"Lo que sí dice sobre {subject}:"
+def missing_detail_plain(question: str) -> str:
+    return (
+        f"La nota no indica {question}. Para ese dato, consulte el portal oficial de la Cancillería, "
+        f"{portal()}, o el consulado del Perú más cercano."
+    )
+
+
+@template(outcomes.MISSING_DETAIL)
+def only_this(sentence: str) -> str:
+    return f"Lo único que indica al respecto: {sentence}"
 
 
 @template(outcomes.NO_INFORMATION)

@@ -18,7 +18,7 @@ ACCEPTS: Dict[str, Tuple[str, ...]] = {
     "quantity": ("quantity",),
     "who": ("actor", "partner", "organisation", "role"),
     "partner": ("partner", "organisation"),
-    "place": ("place", "origin"),
+    "place": ("place", "origin", "role"),
     "origin": ("origin", "place"),
     "recipient": ("recipient",),
     "date": ("date",),
@@ -33,28 +33,38 @@ ACCEPTS: Dict[str, Tuple[str, ...]] = {
     "list": ("place", "partner", "signed", "topics"),
     "definition": ("organisation", "action", "purpose"),
     "more": (),
+    "against": ("purpose", "discussed", "topics", "reason"),
+    "identity": ("role", "name"),
 }
 
 # Checked in order: the first pattern that matches the folded question decides its type.
 _TYPE_PATTERNS: List[Tuple[str, str]] = [
-    ("edition", r"\b(que|cual|cuanta|q) (numero de )?(edicion|version|sesion|numero)\b|\bedicion\b"),
-    ("signed", r"\b(firm\w*|suscri\w*)\b"),
+    ("edition", r"\b(que|cual|cuanta) (numero de )?(edicion|version|sesion|numero)\b|\bedicion\b|\bque numero\b"),
     ("origin", r"\b(de|desde) (donde|que pais|que lugar|que ciudad)\b|\bde donde\b"),
-    ("recipient", r"\b(a|para) (quien(es)?|que (entidad|institucion|ministerio))\b|\bquien(es)? (los |las )?recib\w*"),
+    ("recipient", r"\b(a|para) (quien(es)?|que (entidad|institucion|ministerio|organismo))\b|"
+                  r"\bquien(es)? (los |las |lo |la )?recib\w*|\ba que ministerio\b"),
     ("partner", r"\bcon (quien(es)?|que (pais(es)?|persona|autoridad(es)?|organismo|institucion(es)?|entidad(es)?))\b"),
+    ("against", r"\bcontra (quien(es)?|que)\b"),
     ("quantity", r"\bcuant[oa]s?\b|\bque cantidad\b|\bnumero de\b|\bcuanta gente\b"),
-    ("date", r"\bcuando\b|\b(que|cual|q) (fecha|dia|mes|ano)\b|\ben que (fecha|mes|ano)\b|\bfecha\b"),
-    ("place", r"\bdonde\b|\b(en )?(que|cual|q) (ciudad|lugar|region|regiones|sitio|pais|departamento|provincia)\b"),
-    ("reason", r"\bpor ?que\b|\bxq\b|\bporq\b|\bpq\b|\bmotivo\b|\bcausa\b|\brazon\b"),
-    ("purpose", r"\bpara que\b|\bpa que\b|\bobjetivo\b|\bfinalidad\b|\bproposito\b|\bpara q\b"),
-    ("discussed", r"\b(de )?(que|q) (se )?(hablaron|hablo|trataron|trato|conversaron|converso|acordaron|acordo|"
-                  r"discutieron|discutio|dijeron|dijo|pidio|pidieron|propuso|propusieron|planteo|plantearon)\b|"
-                  r"\bde que (trato|hablo|se trato)\b|\bque temas\b"),
-    ("name", r"\bcomo se llama\w*\b|\b(cual|que) (es|era|fue) el nombre\b|\bnombre\b"),
-    ("role", r"\b(que|cual) (cargo|puesto|rol|papel)\b|\ben (que|calidad de) calidad\b"),
-    ("organisation", r"\b(que|cual) (organismo|organizacion|institucion|entidad)\b"),
+    ("identity", r"\bquien(es)? (es|son|era|eran|sera) (el|la|los|las|ese|esa|este|esta)?\b"),
     ("who", r"\bquien(es)?\b"),
-    ("definition", r"\b(que|cual) (es|son|significa|era|eran)\b(?! (la fecha|el nombre|el numero|el motivo|la causa))"),
+    ("signed", r"\b(firm\w*|suscri\w*)\b"),
+    ("date", r"\bcuando\b|\b(que|cual) (fecha|dia|mes|ano)\b|\ben que (fecha|mes|ano)\b|\bfecha\b|"
+             r"\bhasta que ano\b|\bde que anos?\b|\bya (fue|fueron|paso|pasaron|se realizaron|ocurrieron)\b|\btodavia\b"),
+    ("place", r"\bdonde\b|\b(en )?(que|cual) (ciudad|lugar|region|regiones|sitio|pais|departamento|provincia|"
+              r"puerto|organo)\b|\bante (que|quien)\b"),
+    ("reason", r"\bpor que\b|\bmotivo\b|\bcausa\b|\brazon\b"),
+    ("purpose", r"\bpara que\b|\bobjetivo\b|\bfinalidad\b|\bproposito\b"),
+    ("discussed", r"\b(de )?que (se )?(hablaron|hablo|trataron|trato|conversaron|converso|acordaron|acordo|"
+                  r"discutieron|discutio|dijeron|dijo|pidio|pidieron|propuso|propusieron|planteo|plantearon|"
+                  r"reafirmaron|reafirmo|exhorto|compromiso)\b|\bde que (trato|hablo|se trato)\b|\bque temas\b|"
+                  r"\bque compromiso\b"),
+    ("name", r"\bcomo se llam\w*\b|\b(cual|que) (es|era|fue) el nombre\b|\bnombre\b"),
+    ("role", r"\b(que|cual) (cargo|puesto|rol|papel)\b|\ben (que|calidad de) calidad\b|\bcargo tiene\b"),
+    ("organisation", r"\b(que|cual) (organismo|organizacion|institucion|entidad|programa)s?\b|"
+                     r"\b(de|en) (que|cual) (organismo|organizacion|programa)s?\b"),
+    ("definition", r"\b(que|cual) (es|son|significa|era|eran)\b(?! (la fecha|el nombre|el numero|el motivo|la causa))|"
+                   r"\bque (fue|fueron) (eso|lo|esto)\b|\bque (es|son) (eso|lo)\b"),
     ("more", r"^(y )?(que|algo) mas\b|\bque otra cosa\b|\balgo mas (hicieron|se hizo|paso)\b|\by que mas\b"),
     ("list", r"\b(cuales|que) (son|fueron) (las|los)\b|\b(que|cuales) (regiones|paises|documentos|temas|lugares)\b"),
 ]
@@ -82,6 +92,10 @@ _YESNO_LEAD = re.compile(
 _MONEY = re.compile(
     r"\b(cuesta|cuestan|costo|costaron|costo|gasto|gastaron|gastos|precio|monto|presupuesto|dinero|plata|soles|"
     r"dolares|pagaron|pago|valen|vale|valor|invirtieron|inversion|financi\w*)\b"
+)
+_OTHERS = re.compile(
+    r"\b(donde|quien\w*|que|cual\w*|cuant\w*) mas\b|\b(los|las|l[oa]s demas|otr[oa]s) (otr[oa]s )?"
+    r"(paises|lugares|regiones|reuniones|temas|cosas)\b|\bmas (paises|lugares|regiones)\b"
 )
 _DEMONSTRATIVE = re.compile(r"\b(ese|esa|esos|esas|este|esta|estos|estas|aquel|aquella) [a-z]{4,}|\b(ahi|alli|alla|eso)\b")
 
@@ -139,6 +153,8 @@ class Question:
     money: bool = False  # asks what something cost ("¿cuánto gastó el Estado?")
     years: List[int] = field(default_factory=list)  # years the question mentions ("el plan 2024-2025")
     demonstrative: bool = False  # "esas reuniones", "ese programa": about what was just said
+    others: bool = False  # "¿y de dónde más?", "¿y con los otros países?": not what was just said
+    future: bool = False  # "las próximas elecciones": the note tells of none
 
     @property
     def accepts(self) -> Tuple[str, ...]:
@@ -272,6 +288,8 @@ def analyse(text: str) -> Question:
         money=bool(_MONEY.search(folded)),
         years=[int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", folded)],
         demonstrative=bool(_DEMONSTRATIVE.search(folded)),
+        others=bool(_OTHERS.search(folded)),
+        future=bool(re.search(r"\b(proxim[oa]s?|siguientes?|futur[oa]s?|venider[oa]s?)\b", folded)),
     )
 
 
@@ -294,9 +312,13 @@ def split(text: str, limit: int = 3, is_subject: Optional[Callable[[str], bool]]
     text = (text or "").strip()
     if not text:
         return []
-    # Question marks and line breaks end a question; "¿" starts one.
-    pieces = [p.strip(" ,;.") for p in re.split(r"\?+|¿|\n+|;", text)]
-    pieces = [p for p in pieces if p and tokens(p)]
+    # Question marks and line breaks end a question; "¿" starts one. A piece that ended
+    # with a question mark keeps it (it marks a yes/no question).
+    pieces = []
+    for match in re.finditer(r"([^?¿\n;]+)(\?*)", text):
+        piece = match.group(1).strip(" ,;.")
+        if piece and tokens(piece):
+            pieces.append(piece + ("?" if match.group(2) else ""))
     parts: List[str] = []
     for piece in pieces:
         parts.extend(_split_on_conjunction(piece, is_subject))
@@ -358,4 +380,6 @@ def _split_on_conjunction(piece: str, is_subject: Optional[Callable[[str], bool]
         part = " ".join(words[start:end]).strip(" ,")
         if part:
             parts.append(part)
+    if len(parts) > 1 and piece.endswith("?"):
+        parts = [p.rstrip("?") + "?" for p in parts]
     return parts

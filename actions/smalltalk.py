@@ -12,7 +12,7 @@ import unicodedata
 from actions.countries import fold
 
 _ACK_WORDS = re.compile(
-    r"^(ok+|okey|okay|oki|ya+|ya ya|listo|list|entendido|entiendo|perfecto|dale|va|vale|claro|bueno|bien|"
+    r"^(ok+|okey|okay|oki|oka|okas|okis|okey dokey|oki doki|ya+|ya ya|listo|list|entendido|entiendo|perfecto|dale|va|vale|claro|bueno|bien|"
     r"ah+ ok+|ah+ ya+|ok gracias|ya veo|de acuerdo|ajá|aja|ah+|oh+|mmm+|si+|genial|excelente|chevere|"
     r"ok listo|ya listo|esta bien|ta bien|okas|okis|ya entendi|entendi)$"
 )
@@ -48,3 +48,9 @@ def is_complaint(text: str) -> bool:
     if any(c in "😡🤬👎😠" for c in stripped):
         return True
     return bool(_COMPLAINT.search(fold(stripped)))
+
+
+def is_short_followup(text: str) -> bool:
+    """"¿cuándo?", "¿y a Lima?", "¿cuánta exactamente?": a few words leaning on the last answer."""
+    words = re.findall(r"\w+", fold(text or ""))
+    return 0 < len(words) <= 5 and not _COMPLAINT.search(fold(text or ""))

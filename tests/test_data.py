@@ -17,8 +17,9 @@ def domain():
 
 
 # utter_default is sent by action_fallback (after searching the facts) and by Rasa's own
-# action_default_fallback; the validator only looks for responses in stories and rules.
-SENT_BY_ACTIONS = ("utter_default",)
+# action_default_fallback, utter_out_of_scope by action_out_of_scope (unless the message
+# follows up on the last answer); the validator only looks for responses in stories and rules.
+SENT_BY_ACTIONS = ("utter_default", "utter_out_of_scope")
 
 
 def test_rasa_data_validate_reports_no_warnings():

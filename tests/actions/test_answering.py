@@ -98,7 +98,7 @@ def test_a_wrong_month_is_corrected_and_the_event_told_as_past(engine):
 
 def test_a_known_topic_with_an_unknown_detail_says_which_detail(engine):
     [[(text, outcome)]] = chat(engine, "¿En qué aerolínea volvieron los de Jamaica?")
-    assert text.startswith("La nota no indica la aerolínea sobre la repatriación desde Jamaica.")
+    assert text.startswith("Sobre la repatriación desde Jamaica, la nota no indica en qué aerolínea volvieron")
     assert "https://www.gob.pe/rree" in text and outcome == outcomes.MISSING_DETAIL
     assert "24" not in text  # no paragraph pasted as if it answered
 

@@ -57,7 +57,7 @@ def test_loading_twice_changes_nothing(store):
     second = load_dir(store, settings.DEFAULT_FACTS_DIR)
     assert first.created == 21 and first.updated == 0
     assert (second.created, second.updated, second.unchanged) == (0, 0, 21)
-    assert store.counts() == {"sources": 1, "facts": 20, "claims": 67, "offices": 0}
+    assert store.counts() == {"sources": 1, "facts": 20, "claims": 71, "offices": 0}
 
 
 def test_a_changed_answer_is_updated_in_place(facts_dir, store):
