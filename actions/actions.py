@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answers, context, embeddings, messages, outcomes, smalltalk
 from actions.answering import Engine, Reply, State
-from actions.questions import analyse
+from actions.questions import analyse, split
 from actions.store import FactStore, fingerprint, get_store
 from actions.topics import INTENT_TOPICS, label
 
@@ -180,7 +180,9 @@ class ActionAnswerTopic(StoreAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = INTENT_TOPICS.get(intent)
         where = context.country(tracker)
-        if topic is not None and not store.facts(topic=topic):
+        engine = engine_for(store)
+        text = tracker.latest_message.get("text") or ""
+        if topic is not None and not store.facts(topic=topic) and len(split(text, is_subject=engine.is_subject)) == 1:
             # Fees, fines, hours: nothing in the sources; say so instead of guessing.
             say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
             return [SlotSet("last_topic", topic)]
@@ -219,7 +221,7 @@ class ActionAnswerCountry(StoreAction):
         # about a country, or a place that is not a country ("¿hizo algo en Arequipa?").
         engine = engine_for(store)
         if state.fact or (where.explicit and question.kind not in ("broad", "which")) or \
-                (not where.name and engine.mentions(text)):
+                (not where.name and engine.mentions(text)) or len(split(text, is_subject=engine.is_subject)) > 1:
             events = answer_question(dispatcher, tracker, store, None, state)
             if events is not None:
                 return events
@@ -243,6 +245,10 @@ class ActionChooseOption(StoreAction):
         engine = engine_for(store)
         fact = engine.by_key.get(key or "")
         if fact is None:
+            # "¿cuál fue la primera?" with nothing offered: a question, not a choice.
+            events = answer_question(dispatcher, tracker, store, None, state)
+            if events is not None:
+                return events
             send(dispatcher, Reply(None, outcomes.FALLBACK))
             return []
         chosen = State(fact=fact.key, topic=fact.topic)
@@ -256,22 +262,53 @@ class ActionChooseOption(StoreAction):
         return context.state_events(chosen)
 
 
-class ActionOutOfScope(StoreAction):
-    """Out of scope for the NLU, but maybe a follow-up the facts answer ("¿cuándo?",
-    "¿y a Lima?", "¿cuánta exactamente?" right after an answer); else the polite refusal."""
+class ActionUnlessFollowUp(StoreAction, metaclass=ABCMeta):
+    """A response of the domain, unless the message is a short question about the last
+    answer that the NLU took for something else ("¿cuándo?", "¿y a Lima?", "¿y de qué
+    temas?" right after an answer): then the facts answer it."""
 
+    response: Text = ""
+    outcome: Text = ""
+
+    @abstractmethod
     def name(self) -> Text:
-        return "action_out_of_scope"
+        """The action's name (abstract here, so that rasa-sdk does not register this base)."""
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         state = context.dialogue_state(tracker)
-        if state.fact and smalltalk.is_short_followup(text):
+        if state.fact and smalltalk.is_short_followup(text) and self.follows_up(text):
             events = answer_question(dispatcher, tracker, store, None, state)
             if events is not None:
                 return events
-        dispatcher.utter_message(response="utter_out_of_scope", outcome=outcomes.OUT_OF_SCOPE)
+        dispatcher.utter_message(response=self.response, outcome=self.outcome)
         return []
+
+    def follows_up(self, text: str) -> bool:
+        return True
+
+
+class ActionOutOfScope(ActionUnlessFollowUp):
+    response = "utter_out_of_scope"
+    outcome = outcomes.OUT_OF_SCOPE
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+
+class ActionCapabilities(ActionUnlessFollowUp):
+    """"¿Qué puede hacer?" gets the topics; "¿y de qué temas?" after an answer is a question."""
+
+    response = "utter_capabilities"
+    outcome = outcomes.CAPABILITIES
+
+    def name(self) -> Text:
+        return "action_capabilities"
+
+    def follows_up(self, text: str) -> bool:
+        from actions.countries import fold
+
+        return not re.search(r"\b(puedes|puede|sabes|sabe|haces|hace usted|ayudarme|ofreces|temas tienes)\b", fold(text))
 
 
 class ActionFallback(StoreAction):
@@ -308,7 +345,7 @@ def _about_others(text: str) -> bool:
     from actions.countries import fold
 
     question = analyse(text)
-    return question.kind not in ("yesno", "broad") and not _FIRST_PERSON.search(fold(text))
+    return question.kind != "broad" and not _FIRST_PERSON.search(fold(text))
 
 
 class ActionStranded(StoreAction):

@@ -62,6 +62,9 @@ ORGANISATIONS = [
     "Instituto Cervantes", "Real Academia Española", "RAE", "ASALE", "Ministerio de Cultura",
     "Ministerio de Educación", "Ministerio del Interior", "Ministerio de Defensa", "Congreso", "Migraciones",
 ]
+# Where the citizen lives is context, not the subject: "vivo en Italia, ¿qué hizo…?".
+_RESIDENCE = re.compile(r"(?i)\b(vivo|vivimos|resido|radico|radicamos|estoy|estamos|me encuentro|trabajo)\s+(en|desde)\s+"
+                        r"[\wáéíóúñ]+(\s+[A-ZÁÉÍÓÚ][\wáéíóúñ]+)?")
 # Short names and the full names the facts use.
 ORG_ALIASES = {"RAE": "Real Academia Española", "ONUDD": "UNODC", "Naciones Unidas": "ONU",
                "Comunidad Andina": "CAN"}
@@ -231,20 +234,23 @@ class Engine:
             reply, kind = self.about_source(question)
             return [reply], State(fact=SOURCE, kind=kind)
         mentions = self.mentions(text)
-        named = retrieval.countries_in(text)
+        named = retrieval.countries_in(_RESIDENCE.sub(" ", text))
+        if not named and context_countries and re.search(r"\b(ahi|alli|alla)\b", question.folded):
+            named = list(context_countries)  # "¿a cuántos ayudaron ahí?" after "estoy varado en Bolivia"
         last = self.by_key.get(state.fact or "")
         if last is not None and self._elliptical(question, mentions, named):
             result = self.entity_followup(question, last, state, mentions, named)
             if result is not None:
                 return result
-        if named and not (last is not None and self._follows(question, last, text) and set(named) & set(last.countries)):
+        explicit = retrieval.countries_in(_RESIDENCE.sub(" ", text))
+        if explicit and not (last is not None and self._follows(question, last, text) and set(explicit) & set(last.countries)):
             # A country the best matching fact is not about: "¿repatriaron peruanos de Chile?",
             # "¿la Declaración de Quito la firmaron con Bolivia?".
             plain = retrieval.rank(self.index, text, topic, [], accepts=question.accepts)
             best, best_score = plain.facts()[0]
-            if best.countries and not set(named) & set(best.countries) and best_score >= CONFIDENT \
+            if best.countries and not set(explicit) & set(best.countries) and best_score >= CONFIDENT \
                     and plain.best_lexical() >= 0.4:
-                reply = self.country_mismatch(best, question, named, plain)
+                reply = self.country_mismatch(best, question, explicit, plain)
                 if reply is not None:
                     return [reply], State(fact=best.key, kind=question.kind, topic=best.topic)
         ranking = retrieval.rank(self.index, text, topic, named, accepts=question.accepts,
@@ -256,12 +262,13 @@ class Engine:
             return [Reply(None, outcomes.FALLBACK)], state
         fact, score = ranked[0]
         follow = self._follows(question, last, text)
-        if follow and last is not None:
-            if question.others:
-                others = [f for f, _ in ranked if f.topic == last.topic and f.key != last.key]
-                fact, score = (others[0], CONFIDENT) if others else (last, CONFIDENT)
-            else:
-                fact, score = last, max(score, CONFIDENT)
+        if last is not None and question.others:
+            # "¿y con los otros países?", "¿de dónde más?": the same topic, not the same fact.
+            others = [f for f, _ in ranked if f.topic == last.topic and f.key != last.key]
+            others = [f for f in others if not self.novel_for_detail(question, f)] or others
+            fact, score = (others[0], max(CONFIDENT, dict(ranked).get(others[0], 0))) if others else (last, CONFIDENT)
+        elif follow and last is not None:
+            fact, score = last, max(score, CONFIDENT)
         elif last is not None and ranking.best_lexical() < 0.6:
             self._boost(ranking, last, named)
             fact, score = ranking.facts()[0]
@@ -367,7 +374,7 @@ class Engine:
                     return [self.cited(messages.yes(sentence), [last], outcomes.ANSWERED)], \
                         State(fact=last.key, kind="yesno", topic=last.topic)
         places = [m for m in mentions if m.kind == "place" and m.country is None]
-        if places and listed and kind == "yesno":
+        if places and listed:
             claim = next((c for c in listed if c.attribute in _PLACE_ATTRIBUTES), None)
             if claim is not None:
                 sentence = answers.claim_sentence(last, claim, self.on)
@@ -387,6 +394,15 @@ class Engine:
             return [reply], State(fact=last.key, kind=kind, topic=last.topic)
         fact = (same_topic or candidates)[0]
         ranking = retrieval.rank(self.index, question.text, fact.topic, named, accepts=asked.accepts)
+        names = {fold(m.surface) for m in mentions} | {fold(n) for n in named}
+        own = [w for w in content_words(question.text) if not any(w in n.split() for n in names)
+               and w not in _CHATTER and w not in ("tambien", "pais")]
+        if question.kind == "yesno" and own and set(retrieval.stems(" ".join(own))) & self.subject_stems.get(fact.key, set()):
+            # "¿y con Chile también vieron migración?": yes, and what was done.
+            best = self.claims_of(fact, ranking)
+            sentence = answers.claim_sentence(fact, best[0], self.on) if best else fact.answer
+            return [self.cited(messages.yes(sentence), [fact], outcomes.ANSWERED)], \
+                State(fact=fact.key, kind="yesno", topic=fact.topic)
         if kind in ("broad", "which", "yesno", "more"):
             reply: Reply = self.whole_fact(fact)
             kind = "broad"
@@ -428,11 +444,11 @@ class Engine:
         country_stems = set(retrieval.stems(" ".join(named)))
         distinctive = (set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set())) \
             - shared - country_stems - set(retrieval.stems(" ".join(fact.countries)))
-        if distinctive:
+        if distinctive and not self.novel_words(question.text):
             sentence = self._main_sentence(fact, ranking)
             text = messages.correction_country(messages.join(list(fact.countries))) + " " + sentence
             return self.cited(text, [fact], outcomes.CORRECTION)
-        if any(f.countries for f in siblings):
+        if any(f.countries for f in siblings) or self.novel_words(question.text):
             return self.no_country(fact.topic, named[0])
         return None
 
@@ -452,7 +468,7 @@ class Engine:
             if reply is not None:
                 return reply, kind
         premise = ""
-        if kind == "quantity" or (question.numbers and kind in ("yesno", "which", "broad", "definition")):
+        if kind == "quantity" or (question.numbers and kind in ("yesno", "which", "broad")):
             reply = self.quantity(fact, question, ranking)
             if reply is not None:
                 return reply, "quantity"
@@ -469,6 +485,10 @@ class Engine:
         if kind == "yesno":
             return self.yes_no(fact, question, claims, mentions, ranking), kind
         if kind == "more":
+            if last is not None and re.search(r"\bpais\b", question.folded) and last.countries:
+                mates = [f for f in self.facts if f.key != last.key and set(f.countries) & set(last.countries)]
+                if mates:
+                    return self.whole_fact(mates[0]), "broad"
             if last is not None and fact.key == last.key and state.kind not in (None, "broad"):
                 return self.whole_fact(fact), "broad"
             others = [f for f, _ in ranking.facts() if f.topic == fact.topic and f.key != fact.key]
@@ -484,7 +504,7 @@ class Engine:
             if re.search(r"\bsignifica\b", question.folded):
                 return self.missing(fact, question), kind
             return self.whole_fact(fact), "broad"
-        if self.novel_for_detail(question):
+        if self.novel_for_detail(question, fact):
             return self.missing(fact, question), kind
         if kind == "which":
             if self._unknown_detail(question):
@@ -506,6 +526,8 @@ class Engine:
                 if siblings and set(retrieval.stems(" ".join(claim.terms or ()))) & asked:
                     return self.total(claim, fact, siblings, question), kind
         accepted = [c for attribute in question.accepts for c in claims if c.attribute == attribute]
+        if kind == "against":
+            accepted = [c for c in claims if re.search(r"\b(contra|combatir|evitar)\b", fold(c.sentence or ""))] + accepted
         accepted = [c for c in accepted if self._answers(c, question)]
         if accepted and not self._unknown_detail(question):
             return self.say(fact, accepted[:1], premise), kind
@@ -521,6 +543,8 @@ class Engine:
             if question.detail in ("ciudad", "ciudades", "localidad", "distrito", "provincia", "hotel") and \
                     country_names.canonical(re.sub(r"^(los|las|el|la) ", "", claim.value)):
                 return False  # a city is asked, the note names a country
+        if question.kind == "who" and country_names.canonical(re.sub(r"^(los|las|el|la) ", "", claim.value)):
+            return False  # "¿quiénes firmaron?" asks for people, not "Ecuador"
         if question.kind == "identity":
             names = set(retrieval.stems(" ".join(re.findall(r"\b[A-ZÁÉÍÓÚ][\wáéíóú]+", claim.sentence or ""))))
             return bool(names & asked)
@@ -547,20 +571,30 @@ class Engine:
                 return self.cited(messages.correction_value(sentence), [fact], outcomes.CORRECTION)
         return None
 
-    def novel_for_detail(self, question: Question) -> bool:
-        """A specific question about something no fact mentions ("¿quién lo inauguró?",
-        "¿quién la llevó?"): the detail is missing, whatever claim is nearest."""
+    def novel_for_detail(self, question: Question, fact: Fact) -> bool:
+        """A specific question about something the fact does not mention ("¿quién lo
+        inauguró?", "¿quién la llevó?", "¿cuál fue la primera?"): the detail is missing,
+        whatever claim is nearest. A verb the fact does not use counts only when the
+        question has no other word ("¿qué compromiso asumió?" is about the compromiso)."""
         if question.kind not in ("who", "place", "date", "reason", "purpose", "recipient", "partner", "signed",
                                  "discussed", "which", "role", "organisation", "name", "identity", "against"):
             return False
-        prefixes = {s[:4] for s in self.known}
+        own = set(retrieval.stems(" ".join([fact.subject or "", fact.answer, " ".join(fact.keywords or ())]
+                                           + [f"{c.sentence or ''} {c.value} {' '.join(c.terms or ())}"
+                                              for c in fact.claims])))
+        prefixes = {s[:4] for s in own}
+        novel_nouns, novel_verbs, known = 0, 0, 0
         for word in content_words(question.text):
             stem = retrieval.stem(word)
-            if word in _CHATTER or word in _IRREGULAR_VERBS or _VERB_ENDING.search(word) or stem in self.known \
-                    or len(word) < 4 or stem[:4] in prefixes:
+            if word in _CHATTER or word in _IRREGULAR_VERBS or len(word) < 4:
                 continue
-            return True
-        return False
+            if stem in own or stem[:4] in prefixes:
+                known += 1
+            elif _VERB_ENDING.search(word) or re.search(r"(o|io|an|en|aron|ieron)$", word):
+                novel_verbs += 1
+            else:
+                novel_nouns += 1
+        return bool(novel_nouns) or (novel_verbs > 0 and known == 0)
 
     def claims_of(self, fact: Fact, ranking: retrieval.Ranking) -> List[Claim]:
         """The fact's claims, best match to the question first."""
@@ -568,8 +602,14 @@ class Engine:
         return order or list(fact.claims)
 
     def _unknown_detail(self, question: Question) -> bool:
-        """The noun asked about ("aerolínea") is a word no fact uses."""
-        return bool(question.detail) and retrieval.stem(question.detail) not in self.known
+        """The noun asked about ("aerolínea") is a word no fact uses, and nothing else in the
+        question is ("¿para qué tipo de delitos?" is answered by the claim about delitos)."""
+        if not question.detail or retrieval.stem(question.detail) in self.known:
+            return False
+        others = [w for w in content_words(question.text) if w != question.detail and w not in _CHATTER]
+        if others and all(retrieval.stem(w) in self.known for w in others):
+            return False
+        return True
 
     def _already_said_by_question(self, claim: Claim, question: Question) -> bool:
         """"¿en qué ciudad de Jamaica estaban?" is not answered by "desde Jamaica"."""
@@ -599,6 +639,11 @@ class Engine:
             if question.kind == "quantity":
                 return self.missing(fact, question)
             return None
+        feminine = re.search(r"\bcuantas?\b", question.folded)
+        masculine = re.search(r"\bcuantos?\b", question.folded)
+        if not question.detail and (feminine or masculine) and not (feminine and masculine):
+            agree = [c for c in claims if _feminine(c.unit or "") == bool(feminine)]
+            claims = agree + [c for c in claims if c not in agree]
         claim = claims[0]
         named = retrieval.countries_in(question.text)
         siblings = self._same_measure(claim, fact)
@@ -722,6 +767,19 @@ class Engine:
                 text = messages.not_mentioned(f"a {mention.surface} en relación con {_subject(fact)}", sentence)
                 return self.cited(text, [fact], outcomes.MISSING_DETAIL)
             return self.cited(messages.correction_value(sentence), [fact], outcomes.CORRECTION)
+        # Everything asked is what a claim says: "¿incluía a los peruanos de afuera?", "¿reafirmaron algo?".
+        content = set(retrieval.stems(" ".join(w for w in content_words(question.text) if w not in _CHATTER)))
+        for claim in claims[:2]:
+            sentence = answers.claim_sentence(fact, claim, self.on)
+            says = set(retrieval.stems(f"{sentence} {' '.join(claim.terms or ())}"))
+            if content and content <= says and not self.novel_words(question.text):
+                return self.cited(messages.yes(sentence), [fact], outcomes.ANSWERED)
+        if re.search(r"\b(cien|100) dias\b", question.folded):
+            period = next((c for f in self.facts for c in f.claims if f.topic == "overview" and c.attribute == "date"), None)
+            if period is not None:
+                overview = next(f for f in self.facts if period in f.claims)
+                return self.cited(messages.yes(answers.claim_sentence(overview, period, self.on)), [fact, overview],
+                                  outcomes.ANSWERED)
         # Words the note never uses: "¿los trajeron por un terremoto?", "¿mandarán tropas?".
         novel = self.novel_words(question.text)
         if novel:
@@ -747,8 +805,7 @@ class Engine:
             for claim in claims:
                 if claim.attribute == attribute:
                     return claim
-        actions = [c for c in claims if c.attribute == "action"]
-        return actions[0] if actions else (claims[0] if claims else None)
+        return claims[0] if claims else None
 
     def novel_words(self, text: str) -> Optional[str]:
         """The run of the question's words that no fact uses ("base militar gringa"), or None."""
@@ -889,6 +946,12 @@ def indirect_question(text: str) -> Optional[str]:
     if words[0][:1].isupper() and fold(words[0]) in STOPWORDS | {"firmaron", "hubo", "fue", "fueron", "hay"}:
         words[0] = words[0].lower()
     return "si " + " ".join(words)
+
+
+def _feminine(noun: str) -> bool:
+    """Grammatical gender of a unit: "toneladas", "reuniones", "regiones" are feminine."""
+    word = fold(noun).split(" ")[0] if noun else ""
+    return word.endswith(("as", "a", "ones", "ion", "dad", "dades"))
 
 
 def _subject(fact: Fact) -> str:

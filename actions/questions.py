@@ -44,8 +44,8 @@ _TYPE_PATTERNS: List[Tuple[str, str]] = [
     ("recipient", r"\b(a|para) (quien(es)?|que (entidad|institucion|ministerio|organismo))\b|"
                   r"\bquien(es)? (los |las |lo |la )?recib\w*|\ba que ministerio\b"),
     ("partner", r"\bcon (quien(es)?|que (pais(es)?|persona|autoridad(es)?|organismo|institucion(es)?|entidad(es)?))\b"),
-    ("against", r"\bcontra (quien(es)?|que)\b"),
     ("quantity", r"\bcuant[oa]s?\b|\bque cantidad\b|\bnumero de\b|\bcuanta gente\b"),
+    ("against", r"\bcontra (quien(es)?|que)\b"),
     ("identity", r"\bquien(es)? (es|son|era|eran|sera) (el|la|los|las|ese|esa|este|esta)?\b"),
     ("who", r"\bquien(es)?\b"),
     ("signed", r"\b(firm\w*|suscri\w*)\b"),
@@ -94,8 +94,8 @@ _MONEY = re.compile(
     r"dolares|pagaron|pago|valen|vale|valor|invirtieron|inversion|financi\w*)\b"
 )
 _OTHERS = re.compile(
-    r"\b(donde|quien\w*|que|cual\w*|cuant\w*) mas\b|\b(los|las|l[oa]s demas|otr[oa]s) (otr[oa]s )?"
-    r"(paises|lugares|regiones|reuniones|temas|cosas)\b|\bmas (paises|lugares|regiones)\b"
+    r"\b(donde|quien\w*|cual\w*|cuant\w*) mas\b|\b(otr[oa]s|demas) (paises|lugares|regiones|reuniones|temas|"
+    r"cosas|acuerdos)\b|\bmas (paises|lugares|regiones)\b"
 )
 _DEMONSTRATIVE = re.compile(r"\b(ese|esa|esos|esas|este|esta|estos|estas|aquel|aquella) [a-z]{4,}|\b(ahi|alli|alla|eso)\b")
 
@@ -134,7 +134,10 @@ STOPWORDS: FrozenSet[str] = frozenset(
     tienen todo todos tu un una uno unos unas usted ustedes y ya yo oe ok okay pues bueno hola buenas buenos dias
     tardes noches porfa porfavor favor xfa gracias entonces verdad cierto dime digame diga quisiera queria quiero
     saber podria puede puedes me nos decir informacion info pregunta consulta tb tmb tambn xq pq k ke tal vez
-    acaso hizo hicieron hecho paso pasa cosa cosas eso esto alguna algun otra vez fue sido han habia hubo""".split()
+    acaso hizo hicieron hecho paso pasa cosa cosas eso esto alguna algun otra vez fue sido han habia hubo
+    podria podrian indicarme indiqueme decirme digame informarme expliqueme explicarme contarme cuenteme
+    dentro fuera durante mientras cada ahi alli alla aca aqui quienrel exactamente aproximadamente
+    mas menos""".split()
 )
 
 
@@ -222,7 +225,9 @@ def _detail(folded: str) -> Optional[str]:
     if not match:
         return None
     word = match.group(1)
-    verbs = re.compile(r"(aron|ieron|eron|aba|aban|ia|ian|o|io|ado|ido|ar|er|ir|an|en|on|as|es)$")
+    if word.endswith("mente"):
+        return None
+    verbs = re.compile(r"(aron|ieron|eron|aba|aban|ia|ian|o|io|ado|ido|ar|er|ir)$")
     if word in STOPWORDS or (verbs.search(word) and word not in _DETAIL_NOUNS):
         return None
     return word
@@ -236,7 +241,7 @@ _DETAIL_NOUNS = frozenset(
     "hotel tropas militares sitio sitios link enlace url pagina telefono correo direccion requisitos resultado "
     "resultados contenido medidas compromisos representante presidente presidentes embajador funcionario "
     "funcionarios autoridad autoridades integrantes miembros duracion tiempo periodo plazo mandato hora horario "
-    "asistentes participantes personas ciudad ciudades comida medicinas alimentos vuelos".split()
+    "asistentes participantes personas ciudad ciudades comida medicinas alimentos vuelos costo tiempo".split()
 )
 
 
@@ -254,7 +259,8 @@ def _is_topic_words(text: str) -> bool:
 
 def analyse(text: str) -> Question:
     """The type and the assertions of one question."""
-    folded = _normalised(text)
+    # A relative "que" ("los que votan afuera") asks nothing.
+    folded = re.sub(r"\b(los|las|lo|aquellos|aquellas|todos los|todas las) que\b", r"\1 quienrel", _normalised(text))
     kind = None
     for name, pattern in _TYPE_PATTERNS:
         if re.search(pattern, folded):
@@ -359,7 +365,8 @@ def _split_on_conjunction(piece: str, is_subject: Optional[Callable[[str], bool]
     Ecuador y con Chile"); "Alemania, Países Bajos y Canadá" is not split."""
     words = piece.split()
     cuts = [0]
-    asks = bool(_WH.search(_normalised(piece)))
+    asks = bool(_WH.search(_normalised(piece)) or _BROAD.search(_normalised(piece)) or re.search(
+        r"\b(quiero saber|quisiera saber|informacion|info|dime|digame|cuenteme|cuentame|hablame)\b", _normalised(piece)))
     for index in range(1, len(words)):
         joiner = fold(words[index - 1]).rstrip(",")
         rest = " ".join(words[index:])
@@ -371,8 +378,7 @@ def _split_on_conjunction(piece: str, is_subject: Optional[Callable[[str], bool]
             if not starts_question and asks and is_subject is not None and joiner in ("y", "e"):
                 tail = _ELLIPTICAL.match(_normalised(rest)).group(2)
                 before = " ".join(words[cuts[-1]:index - 1])
-                names_subject = is_subject(" ".join(tail.split()[:4])) and is_subject(before) \
-                    and bool(_WH.search(_normalised(before)))
+                names_subject = is_subject(" ".join(tail.split()[:4])) and is_subject(before)
             if starts_question or names_subject:
                 cuts.append(index - 1 if joiner in ("y", "e", "ademas", "tambien", "o") else index)
     parts = []

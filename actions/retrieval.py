@@ -16,6 +16,7 @@ is passed in (actions/embeddings.py), so tests can use the real one or none.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -39,13 +40,13 @@ COUNTRY_MISMATCH = -0.5
 
 
 def stem(word: str) -> str:
-    """A crude Spanish stem: plural endings off, then the first six letters
-    ("repatriaron", "repatriados" -> "repatr"; "paises" -> "pais")."""
+    """A crude Spanish stem: plural endings off, then the first five letters
+    ("repatriaron", "repatriados" -> "repat"; "visitó", "visitas" -> "visit"; "países" -> "pais")."""
     if len(word) > 4 and word.endswith("es"):
         word = word[:-2]
     elif len(word) > 3 and word.endswith("s"):
         word = word[:-1]
-    return word[:6]
+    return word[:5]
 
 
 def stems(text: str) -> List[str]:
@@ -149,6 +150,7 @@ def rank(
 ) -> Ranking:
     """Every claim of the index scored for the question `text`."""
     question_stems = stems(text)
+    deictic = bool(re.search(r"\b(ahi|alli|alla|aca|aqui)\b", " ".join(tokens(text))))
     semantic = np.zeros(len(index.entries), dtype=np.float32)
     if index.vectors is not None and index.encoder is not None and question_stems:
         vector = query_vector if query_vector is not None else index.encoder.queries([text])[0]
@@ -167,7 +169,8 @@ def rank(
         if named_countries and entry.fact.countries:
             score += COUNTRY_MATCH if set(named_countries) & set(entry.fact.countries) else COUNTRY_MISMATCH
         elif context_countries and set(context_countries) & set(entry.fact.countries):
-            score += COUNTRY_MATCH / 2  # named in an earlier message: a hint, not a constraint
+            # Named in an earlier message: a hint, not a constraint; "ahí", "allá" point at it.
+            score += COUNTRY_MATCH if deictic else COUNTRY_MATCH / 2
         scored.append(Scored(entry, score, lex, float(semantic[i])))
     scored.sort(key=lambda s: -s.score)
     return Ranking(scored)

@@ -17,9 +17,10 @@ def domain():
 
 
 # utter_default is sent by action_fallback (after searching the facts) and by Rasa's own
-# action_default_fallback, utter_out_of_scope by action_out_of_scope (unless the message
-# follows up on the last answer); the validator only looks for responses in stories and rules.
-SENT_BY_ACTIONS = ("utter_default", "utter_out_of_scope")
+# action_default_fallback, utter_out_of_scope and utter_capabilities by action_out_of_scope
+# and action_capabilities (unless the message follows up on the last answer); the validator
+# only looks for responses in stories and rules.
+SENT_BY_ACTIONS = ("utter_default", "utter_out_of_scope", "utter_capabilities")
 
 
 def test_rasa_data_validate_reports_no_warnings():
