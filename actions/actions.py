@@ -153,16 +153,23 @@ def answer_stranded(dispatcher: CollectingDispatcher, store: FactStore, country:
         say(dispatcher, messages.no_office_data(country), outcomes.NO_INFORMATION)
 
 
+_FROM_THE_FACTS = frozenset({outcomes.ANSWERED, outcomes.MISSING_DETAIL, outcomes.CORRECTION})
+
+
 def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore,
-                    topic: Optional[str], state: Optional[State] = None) -> Optional[List[EventType]]:
+                    topic: Optional[str], state: Optional[State] = None,
+                    only_facts: bool = False) -> Optional[List[EventType]]:
     """Answer the latest message with the engine; None if it found nothing to say (the
-    caller then answers at topic level or falls back)."""
+    caller then answers at topic level or falls back). With `only_facts`, only a reply
+    from the facts counts (an answer, a missing detail, a correction)."""
     text = tracker.latest_message.get("text") or ""
     state = state or context.dialogue_state(tracker)
     where = context.country(tracker)
     earlier = [where.name] if where.name and not where.explicit else []
     result = engine_for(store).respond(text, topic, state, context_countries=earlier)
     if not result.answered:
+        return None
+    if only_facts and not all(r.outcome in _FROM_THE_FACTS for r in result.replies):
         return None
     for reply in result.replies:
         send(dispatcher, reply)
@@ -278,7 +285,7 @@ class ActionUnlessFollowUp(StoreAction, metaclass=ABCMeta):
         text = tracker.latest_message.get("text") or ""
         state = context.dialogue_state(tracker)
         if state.fact and smalltalk.is_short_followup(text) and self.follows_up(text):
-            events = answer_question(dispatcher, tracker, store, None, state)
+            events = answer_question(dispatcher, tracker, store, None, state, only_facts=True)
             if events is not None:
                 return events
         dispatcher.utter_message(response=self.response, outcome=self.outcome)

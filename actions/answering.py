@@ -89,6 +89,11 @@ _CHATTER = frozenset(
     entiendo parece supuestamente osea sea acaso tal vez quizas seguro seguramente realmente exactamente
     ahora ahorita todavia aun hace tiempo anos""".split()
 )
+# Words any fact may be asked with, that name no detail of their own.
+_GENERIC = frozenset(
+    """pais paises peru peruano peruanos gobierno cancilleria estado ministerio nacional internacional canciller
+    tema temas cosa cosas algo nada informacion datos dato""".split()
+)
 _IRREGULAR_VERBS = frozenset(
     """fue fueron era eran hubo hay dio dieron puso pusieron vino vinieron trajo trajeron hizo hicieron dijo
     dijeron va van es son esta estan tiene tienen tuvo tuvieron paso pasaron sera seran habia estuvo estuvieron
@@ -193,6 +198,10 @@ class Engine:
                 counts[s] = counts.get(s, 0) + 1
         common = {s for s, n in counts.items() if n > max(2, len(self.facts) // 5)}
         self.subject_stems = {key: stems - common for key, stems in subject.items()}
+        # Multi-word names the facts use, which may contain a city ("Declaración de Quito").
+        self._names = sorted({" ".join(tokens(k)) for f in self.facts for k in f.keywords or () if " " in k.strip()}
+                             | {" ".join(tokens(i)) for f in self.facts for c in f.claims for i in c.items or ()
+                                if " " in i.strip()}, key=len, reverse=True)
 
     @property
     def on(self) -> dt.date:
@@ -242,7 +251,7 @@ class Engine:
             result = self.entity_followup(question, last, state, mentions, named)
             if result is not None:
                 return result
-        explicit = retrieval.countries_in(_RESIDENCE.sub(" ", text))
+        explicit = self.countries_named(text)
         if explicit and not (last is not None and self._follows(question, last, text) and set(explicit) & set(last.countries)):
             # A country the best matching fact is not about: "¿repatriaron peruanos de Chile?",
             # "¿la Declaración de Quito la firmaron con Bolivia?".
@@ -303,6 +312,14 @@ class Engine:
                         not alias.endswith(("nos", "nas", "no", "na", "es", "os")):
                     found.append(Mention(alias.title(), "place", country=name))
         return found
+
+    def countries_named(self, text: str) -> List[str]:
+        """Countries the citizen names, not counting where they live ("vivo en Italia") nor a
+        city inside a name the facts use ("la Declaración de Quito" names no country)."""
+        folded = " ".join(tokens(_RESIDENCE.sub(" ", text)))
+        for phrase in self._names:
+            folded = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", folded)
+        return retrieval.countries_in(folded)
 
     def _about_source(self, question: Question, state: State) -> bool:
         if _ABOUT_SOURCE.search(question.folded) and not self._names_a_fact(question):
@@ -399,9 +416,7 @@ class Engine:
                and w not in _CHATTER and w not in ("tambien", "pais")]
         if question.kind == "yesno" and own and set(retrieval.stems(" ".join(own))) & self.subject_stems.get(fact.key, set()):
             # "¿y con Chile también vieron migración?": yes, and what was done.
-            best = self.claims_of(fact, ranking)
-            sentence = answers.claim_sentence(fact, best[0], self.on) if best else fact.answer
-            return [self.cited(messages.yes(sentence), [fact], outcomes.ANSWERED)], \
+            return [self.cited(messages.yes(fact.answer), [fact], outcomes.ANSWERED)], \
                 State(fact=fact.key, kind="yesno", topic=fact.topic)
         if kind in ("broad", "which", "yesno", "more"):
             reply: Reply = self.whole_fact(fact)
@@ -577,7 +592,7 @@ class Engine:
         whatever claim is nearest. A verb the fact does not use counts only when the
         question has no other word ("¿qué compromiso asumió?" is about the compromiso)."""
         if question.kind not in ("who", "place", "date", "reason", "purpose", "recipient", "partner", "signed",
-                                 "discussed", "which", "role", "organisation", "name", "identity", "against"):
+                                 "discussed", "which", "role", "organisation", "name", "identity", "content"):
             return False
         own = set(retrieval.stems(" ".join([fact.subject or "", fact.answer, " ".join(fact.keywords or ())]
                                            + [f"{c.sentence or ''} {c.value} {' '.join(c.terms or ())}"
@@ -586,7 +601,7 @@ class Engine:
         novel_nouns, novel_verbs, known = 0, 0, 0
         for word in content_words(question.text):
             stem = retrieval.stem(word)
-            if word in _CHATTER or word in _IRREGULAR_VERBS or len(word) < 4:
+            if word in _CHATTER or word in _IRREGULAR_VERBS or word in _GENERIC or len(word) < 4:
                 continue
             if stem in own or stem[:4] in prefixes:
                 known += 1
@@ -641,7 +656,9 @@ class Engine:
             return None
         feminine = re.search(r"\bcuantas?\b", question.folded)
         masculine = re.search(r"\bcuantos?\b", question.folded)
-        if not question.detail and (feminine or masculine) and not (feminine and masculine):
+        said = set(retrieval.stems(" ".join(w for w in content_words(question.text) if w not in _CHATTER)))
+        decided = any(said & set(retrieval.stems(" ".join(c.terms or ()) + " " + c.value)) for c in claims)
+        if not question.detail and not decided and (feminine or masculine) and not (feminine and masculine):
             agree = [c for c in claims if _feminine(c.unit or "") == bool(feminine)]
             claims = agree + [c for c in claims if c not in agree]
         claim = claims[0]
@@ -769,7 +786,7 @@ class Engine:
             return self.cited(messages.correction_value(sentence), [fact], outcomes.CORRECTION)
         # Everything asked is what a claim says: "¿incluía a los peruanos de afuera?", "¿reafirmaron algo?".
         content = set(retrieval.stems(" ".join(w for w in content_words(question.text) if w not in _CHATTER)))
-        for claim in claims[:2]:
+        for claim in claims:
             sentence = answers.claim_sentence(fact, claim, self.on)
             says = set(retrieval.stems(f"{sentence} {' '.join(claim.terms or ())}"))
             if content and content <= says and not self.novel_words(question.text):

@@ -34,6 +34,7 @@ ACCEPTS: Dict[str, Tuple[str, ...]] = {
     "definition": ("organisation", "action", "purpose"),
     "more": (),
     "against": ("purpose", "discussed", "topics", "reason"),
+    "content": ("topics",),
     "identity": ("role", "name"),
 }
 
@@ -65,7 +66,10 @@ _TYPE_PATTERNS: List[Tuple[str, str]] = [
                      r"\b(de|en) (que|cual) (organismo|organizacion|programa)s?\b"),
     ("definition", r"\b(que|cual) (es|son|significa|era|eran)\b(?! (la fecha|el nombre|el numero|el motivo|la causa))|"
                    r"\bque (fue|fueron) (eso|lo|esto)\b|\bque (es|son) (eso|lo)\b"),
-    ("more", r"^(y )?(que|algo) mas\b|\bque otra cosa\b|\balgo mas (hicieron|se hizo|paso)\b|\by que mas\b"),
+    ("more", r"^(y )?(que|algo) mas\b|\bque otra cosa\b|\balgo mas (hicieron|se hizo|paso)\b|\by que mas\b|"
+             r"\bque mas (se hizo|hicieron|hizo|paso|hubo)\b"),
+    ("content", r"\bque (dice|dicen|contiene|contienen|establece|establecen|plantea|incluia|incluye|incluyen)\b|"
+                r"\b(que|cual) es (el contenido|su contenido)\b|\bque tipo de\b"),
     ("list", r"\b(cuales|que) (son|fueron) (las|los)\b|\b(que|cuales) (regiones|paises|documentos|temas|lugares)\b"),
 ]
 
@@ -122,7 +126,8 @@ _NUMBER_WORDS = {
 # Numbers that are part of a name, a date or a period, not a quantity being asserted.
 _NOT_A_QUANTITY = re.compile(
     r"\b(19|20)\d\d\b|\b(100|cien) dias\b|\b\d+(\.|º|°|ª)?(a)? (sesion|plenaria)\b|\bnota de prensa \d+( ?- ?\d+)?|\b\d+ ?- ?26\b|"
-    r"\b\d{1,2} de (" + "|".join(_MONTHS) + r")\b|\b2025.2026\b"
+    r"\b\d{1,2} de (" + "|".join(_MONTHS) + r")\b|\b2025.2026\b|\bhace \w+ (anos|meses|dias|semanas)\b|"
+    r"\b\d+ (anos|meses|semanas|horas|minutos)\b"
 )
 
 # Words that never carry the subject of a question (articles, question words, fillers).

@@ -35,6 +35,8 @@ EMBEDDING_WEIGHT = 0.6
 TOPIC_PRIOR = 0.15
 # A claim that states what the question type asks for ("¿dónde?" and a place).
 KIND_MATCH = 0.2
+# A fact whose multi-word keyword appears whole in the question ("reuniones bilaterales").
+PHRASE_MATCH = 0.3
 COUNTRY_MATCH = 0.35
 COUNTRY_MISMATCH = -0.5
 
@@ -156,10 +158,17 @@ def rank(
         vector = query_vector if query_vector is not None else index.encoder.queries([text])[0]
         semantic = index.vectors @ vector
         semantic = np.clip((semantic - index.baseline) / max(1e-6, 1 - index.baseline), -1, 1)
+    phrase = " " + " ".join(question_stems) + " "
+    phrased = {
+        fact.key for fact in index.facts
+        if any(len(k.split()) > 1 and f" {' '.join(stems(k))} " in phrase for k in fact.keywords or ())
+    }
     scored: List[Scored] = []
     for i, entry in enumerate(index.entries):
         lex = lexical(index, question_stems, entry)
         score = lex + EMBEDDING_WEIGHT * float(semantic[i])
+        if entry.fact.key in phrased:
+            score += PHRASE_MATCH
         if accepts and entry.claim is not None and (
             entry.claim.attribute in accepts or ("quantity" in accepts and entry.claim.amount is not None)
         ):

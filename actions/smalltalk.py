@@ -53,4 +53,4 @@ def is_complaint(text: str) -> bool:
 def is_short_followup(text: str) -> bool:
     """"¿cuándo?", "¿y a Lima?", "¿cuánta exactamente?": a few words leaning on the last answer."""
     words = re.findall(r"\w+", fold(text or ""))
-    return 0 < len(words) <= 5 and not _COMPLAINT.search(fold(text or ""))
+    return 0 < len(words) <= 10 and not _COMPLAINT.search(fold(text or ""))
