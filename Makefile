@@ -27,7 +27,7 @@ help:
 	@echo "make facts  valida y carga data/facts/ en el almacén de hechos (FACTS_DB_URL)"
 	@echo "make train  entrena el modelo si cambiaron los datos o la configuración"
 	@echo "make eval   benchmark de NLU en el conjunto reservado (escribe docs/benchmarks/nlu.md)"
-	@echo "make eval-conversations  conversaciones de ciudadanos comprobadas turno a turno (SPLIT=tuning|heldout, BASELINE=<ref>)"
+	@echo "make eval-conversations  conversaciones de ciudadanos comprobadas turno a turno (SPLIT=tuning|heldout, BASELINE=<ref>, ROUNDS=n)"
 	@echo "make bench  mide arranque y latencia (REST, WhatsApp, chat web) y la consola con 100 000 conversaciones"
 	@echo "make clean  borra el entorno virtual, los modelos y las bases de datos locales"
 	@echo "make console       inicia la consola del personal (CONSOLE_PORT, por omisión 8050)"
@@ -75,10 +75,12 @@ eval: $(INSTALLED)
 	$(PY) -m benchmarks.nlu
 
 # Conversation benchmark (docs/benchmarks/conversations.md). SPLIT=heldout is logged in the
-# document; BASELINE=<git ref> also plays that commit in the same run.
+# document; BASELINE=<git ref> also plays that commit in the same run; ROUNDS=n replays n times
+# for steadier latencies.
 SPLIT ?= tuning
 eval-conversations: $(INSTALLED) $(MODEL)
-	$(PY) -m benchmarks.conversations --split $(SPLIT) $(if $(BASELINE),--baseline $(BASELINE)) $(CONVERSATIONS_ARGS)
+	$(PY) -m benchmarks.conversations --split $(SPLIT) $(if $(BASELINE),--baseline $(BASELINE)) \
+		$(if $(ROUNDS),--rounds $(ROUNDS)) $(CONVERSATIONS_ARGS)
 
 bench: $(INSTALLED) $(WEB_BUNDLE) browser $(MODEL)
 	$(PY) -m benchmarks.latency

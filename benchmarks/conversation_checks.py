@@ -78,14 +78,18 @@ _PAST = (
     r"|estaba prevista|historic\w*|ya ocurri\w*|ya se realiz\w*|ya fueron|fueron en abril|ya concluy\w*"
 )
 _CORRECTION = (
-    r"^\W*no\b|no[,.:;!]|no (?:fueron|fue|es|son|era|eran|se|hubo|hay|lo|la|visito|salio|estuvo|exactamente"
+    r"^\W*no\b|(?<![a-z0-9])(?:no[,.:;!]|no (?:fueron|fue|es|son|era|eran|se|hubo|hay|lo|la|visito|salio|estuvo|exactamente"
     r"|corresponde|coincide)\b"
     r"|en realidad|en verdad|mas bien|segun la nota|segun la fuente|segun mis fuentes|de acuerdo con la nota"
     r"|la nota (?:indica|dice|senala|menciona|precisa|informa|registra)"
     r"|no es (?:asi|correcto|exacto|cierto)|incorrect\w*|inexact\w*|equivoc\w*|aclar\w*|corrig\w*|correccion"
-    r"|precis(?:o|amos|ar)\b"
+    r"|precis(?:o|amos|ar)\b)"
 )
 SPECIAL_TOKENS: Dict[str, str] = {"@honest": _ADMISSION, "@channel": _CHANNEL, "@past": _PAST}
+# "Sí" as an answer. Matched on the text with its accents (folding would turn "sí" into the
+# conditional "si"): "sí" anywhere, or an unaccented "si" followed by punctuation ("Si, …").
+YES_TOKEN = "@yes"
+_YES = re.compile(r"(?<!\w)sí(?!\w)|(?<!\w)si(?=\s*[,.:;!)\u2013\u2014-]|\s*$)")
 _CITATION = r"nota de prensa (?:n\.?\s*|no\.?\s*|numero\s*|nro\.?\s*)?9-26"
 
 TURN_KEYS = frozenset(
@@ -115,24 +119,32 @@ def compile_pattern(pattern: str) -> "re.Pattern[str]":
     alternatives = []
     for alternative in pattern.split("|"):
         alternative = alternative.strip()
+        if alternative == YES_TOKEN:
+            continue
         if alternative in SPECIAL_TOKENS:
             alternatives.append(f"{_BOUNDARY_BEFORE}(?:{SPECIAL_TOKENS[alternative]}){_BOUNDARY_AFTER}")
             continue
         folded = fold(alternative)
         if not folded or folded.startswith("@"):
-            raise ValueError(f"patrón vacío o desconocido en «{pattern}»")
+            raise ValueError(f"empty or unknown alternative in «{pattern}»")
         body = "".join(
             r"[a-z0-9]*" if piece == "*" else re.escape(piece).replace(r"\ ", r"\s+")
             for piece in re.split(r"(\*)", folded)
             if piece
         )
         alternatives.append(f"{_BOUNDARY_BEFORE}{body}{_BOUNDARY_AFTER}")
-    return re.compile("|".join(alternatives))
+    return re.compile("|".join(alternatives) or r"(?!x)x")
 
 
-def find(pattern: str, text: str, start: int = 0) -> Optional["re.Match[str]"]:
-    """The first match of `pattern` in `text` (already folded) at or after `start`."""
-    return compile_pattern(pattern).search(text, start)
+def find(pattern: str, text: str, start: int = 0, raw: Optional[str] = None) -> Optional["re.Match[str]"]:
+    """The first match of `pattern` in `text` (already folded) at or after `start`.
+
+    A `@yes` alternative is looked for in `raw` (the same text, not folded), anywhere.
+    """
+    match = compile_pattern(pattern).search(text, start)
+    if match is None and raw is not None and YES_TOKEN in (a.strip() for a in pattern.split("|")):
+        match = _YES.search(unicodedata.normalize("NFC", raw).lower())
+    return match
 
 
 # Sentence boundaries: . ! ? … followed by a space or the end, and line breaks; a full stop
@@ -204,21 +216,21 @@ class Turn:
     @classmethod
     def from_dict(cls, data: Dict[str, Any], where: str = "") -> "Turn":
         if not isinstance(data, dict):
-            raise ValueError(f"{where}: cada turno es un mapeo con «user»")
+            raise ValueError(f"{where}: a turn is a mapping with «user»")
         unknown = set(data) - TURN_KEYS
         if unknown:
-            raise ValueError(f"{where}: claves desconocidas {sorted(unknown)}")
+            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
         user = data.get("user")
         if not isinstance(user, str) or not user.strip():
-            raise ValueError(f"{where}: «user» debe ser un texto no vacío")
+            raise ValueError(f"{where}: «user» must be a non-empty text")
         category = data.get("category")
         checks = set(data) - {"user", "note", "category"}
         if category is None:
             if checks:
-                raise ValueError(f"{where}: un turno con comprobaciones necesita «category»")
+                raise ValueError(f"{where}: a turn with checks needs a «category»")
             return cls(user=user)
         if category not in CATEGORIES:
-            raise ValueError(f"{where}: categoría desconocida «{category}»")
+            raise ValueError(f"{where}: unknown category «{category}»")
         turn = cls(
             user=user,
             category=category,
@@ -235,11 +247,11 @@ class Turn:
             max_words=data.get("max_words"),
         )
         if category == "missing_detail" and not turn.missing:
-            raise ValueError(f"{where}: un turno missing_detail nombra el dato que falta en «missing»")
+            raise ValueError(f"{where}: a missing_detail turn names the missing detail in «missing»")
         if category == "multi_question" and len(turn.in_order) < 2:
-            raise ValueError(f"{where}: un turno multi_question lista sus respuestas en «in_order» (2 o más)")
+            raise ValueError(f"{where}: a multi_question turn lists its answers in «in_order» (2 or more)")
         if turn.max_words is not None and (not isinstance(turn.max_words, int) or turn.max_words < 1):
-            raise ValueError(f"{where}: «max_words» es un entero positivo")
+            raise ValueError(f"{where}: «max_words» is a positive integer")
         for pattern in (*turn.first, *turn.all, *turn.any, *turn.none, *turn.in_order, *_patterns(turn.missing)):
             try:
                 compile_pattern(pattern)
@@ -247,7 +259,7 @@ class Turn:
                 raise ValueError(f"{where}: {error}") from None
         if not (turn.first or turn.all or turn.any or turn.in_order or turn.honest or turn.corrects
                 or turn.channel or turn.max_words or turn.none or turn.cites):
-            raise ValueError(f"{where}: el turno no comprueba nada")
+            raise ValueError(f"{where}: the turn checks nothing")
         return turn
 
 
@@ -271,16 +283,16 @@ class Conversation:
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Conversation":
         if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"].strip():
-            raise ValueError(f"cada conversación tiene un «id» de texto: {data!r:.80}")
+            raise ValueError(f"every conversation has a text «id»: {data!r:.80}")
         unknown = set(data) - {"id", "turns", "note"}
         if unknown:
-            raise ValueError(f"{data['id']}: claves desconocidas {sorted(unknown)}")
+            raise ValueError(f"{data['id']}: unknown keys {sorted(unknown)}")
         raw_turns = data.get("turns")
         if not isinstance(raw_turns, list) or not raw_turns:
-            raise ValueError(f"{data['id']}: «turns» es una lista no vacía")
-        turns = tuple(Turn.from_dict(t, f"{data['id']} turno {i + 1}") for i, t in enumerate(raw_turns))
+            raise ValueError(f"{data['id']}: «turns» is a non-empty list")
+        turns = tuple(Turn.from_dict(t, f"{data['id']} turn {i + 1}") for i, t in enumerate(raw_turns))
         if not any(t.checked for t in turns):
-            raise ValueError(f"{data['id']}: ningún turno se comprueba")
+            raise ValueError(f"{data['id']}: no turn is checked")
         return cls(id=data["id"], turns=turns)
 
 
@@ -289,12 +301,12 @@ def parse_conversations(raw: Any, where: str = "") -> List[Conversation]:
     if isinstance(raw, dict):
         raw = raw.get("conversations")
     if not isinstance(raw, list):
-        raise ValueError(f"{where}: se esperaba una lista de conversaciones")
+        raise ValueError(f"{where}: expected a list of conversations")
     conversations = [Conversation.from_dict(item) for item in raw]
     seen = set()
     for conversation in conversations:
         if conversation.id in seen:
-            raise ValueError(f"{where}: id repetido «{conversation.id}»")
+            raise ValueError(f"{where}: repeated id «{conversation.id}»")
         seen.add(conversation.id)
     return conversations
 
@@ -336,56 +348,68 @@ def check_reply(turn: Turn, reply: str) -> TurnVerdict:
     verdict = TurnVerdict()
     add = verdict.checks.append
     folded = fold(reply)
-    window = fold(first_window(reply))
+    raw_window = first_window(reply)
+    window = fold(raw_window)
     # The multi-question case answers several things in order: its honesty and named
     # missing detail may come after the first answer.
-    honest_scope = folded if turn.category == "multi_question" else window
+    multi = turn.category == "multi_question"
+    honest_scope, raw_scope = (folded, reply) if multi else (window, raw_window)
 
-    add(CheckResult("reply", bool(folded), "" if folded else "respuesta vacía"))
-    for pattern in turn.first:
-        ok = find(pattern, window) is not None
-        add(CheckResult("first", ok, "" if ok else f"«{pattern}» no está en la primera oración «{_excerpt(window)}»"))
+    add(CheckResult("reply", bool(folded), "" if folded else "empty reply"))
+    # A multi-question's first answer opens the reply, like any answer.
+    for pattern in (*turn.first, *(turn.in_order[:1] if multi else ())):
+        ok = find(pattern, window, raw=raw_window) is not None
+        add(CheckResult("first", ok, "" if ok else f"«{pattern}» not in the first sentence «{_excerpt(window)}»"))
     for pattern in turn.all:
-        ok = find(pattern, folded) is not None
-        add(CheckResult("all", ok, "" if ok else f"falta «{pattern}»"))
+        ok = find(pattern, folded, raw=reply) is not None
+        add(CheckResult("all", ok, "" if ok else f"«{pattern}» absent"))
     if turn.any:
-        ok = any(find(pattern, folded) for pattern in turn.any)
-        add(CheckResult("any", ok, "" if ok else "no aparece ninguno de " + ", ".join(f"«{p}»" for p in turn.any)))
+        ok = any(find(pattern, folded, raw=reply) for pattern in turn.any)
+        add(CheckResult("any", ok, "" if ok else "none of " + ", ".join(f"«{p}»" for p in turn.any)))
     forbidden = (*GLOBAL_FORBIDDEN, *CATEGORY_FORBIDDEN.get(turn.category or "", ()), *turn.none)
     for pattern in forbidden:
         match = find(pattern, folded)
-        add(CheckResult("none", match is None, "" if match is None else f"contiene lo prohibido «{pattern}»"))
+        add(CheckResult("none", match is None, "" if match is None else f"contains the forbidden «{pattern}»"))
     if turn.in_order:
-        position, ok, detail = 0, True, ""
-        for pattern in turn.in_order:
-            match = find(pattern, folded, position)
-            if match is None:
-                ok = False
-                earlier = find(pattern, folded)
-                detail = f"«{pattern}» " + ("fuera de orden" if earlier else "no aparece")
-                break
-            position = match.end()
-        add(CheckResult("in_order", ok, detail))
+        add(_in_order(turn.in_order, reply, folded))
     if turn.cites:
         ok = re.search(_CITATION, folded) is not None
-        add(CheckResult("cites", ok, "" if ok else "no cita la Nota de Prensa 9-26"))
+        add(CheckResult("cites", ok, "" if ok else "does not cite Nota de Prensa 9-26"))
     if turn.honest:
         ok = find("@honest", honest_scope) is not None
-        add(CheckResult("honest", ok, "" if ok else f"no dice que no tiene el dato: «{_excerpt(window)}»"))
+        add(CheckResult("honest", ok, "" if ok else f"does not say the information is not available: «{_excerpt(window)}»"))
     if turn.honest or turn.channel:
         ok = find("@channel", folded) is not None
-        add(CheckResult("channel", ok, "" if ok else "no indica un canal oficial"))
+        add(CheckResult("channel", ok, "" if ok else "points to no official channel"))
     if turn.missing:
-        ok = find(turn.missing, honest_scope) is not None
-        add(CheckResult("missing", ok, "" if ok else f"no nombra el dato que falta («{turn.missing}»)"))
+        ok = find(turn.missing, honest_scope, raw=raw_scope) is not None
+        add(CheckResult("missing", ok, "" if ok else f"does not name the missing detail («{turn.missing}»)"))
     if turn.corrects:
         ok = re.search(_CORRECTION, window) is not None
-        add(CheckResult("corrects", ok, "" if ok else f"no corrige la premisa: «{_excerpt(window)}»"))
+        add(CheckResult("corrects", ok, "" if ok else f"does not correct the premise: «{_excerpt(window)}»"))
     if turn.max_words:
         words = len(re.findall(r"\w+", reply))
         ok = words <= turn.max_words
-        add(CheckResult("max_words", ok, "" if ok else f"{words} palabras (máximo {turn.max_words})"))
+        add(CheckResult("max_words", ok, "" if ok else f"{words} words (at most {turn.max_words})"))
     return verdict
+
+
+def _in_order(patterns: Sequence[str], reply: str, folded: str) -> CheckResult:
+    """Each answer after the previous one; or all of them within one sentence, which answers
+    the questions together ("El Perú fue sede de la 63.ª Sesión Plenaria del Panel
+    Intergubernamental…" answers "¿qué es el IPCC y qué pasó en el Perú?")."""
+    position = 0
+    for pattern in patterns:
+        match = find(pattern, folded, position)
+        if match is None and find(pattern, "", raw=reply):  # "@yes" has no position: anywhere
+            continue
+        if match is None:
+            if any(all(find(p, fold(s), raw=s) for p in patterns) for s in sentences(reply)):
+                return CheckResult("in_order", True)
+            return CheckResult("in_order", False,
+                               f"«{pattern}» " + ("out of order" if find(pattern, folded) else "absent"))
+        position = match.end()
+    return CheckResult("in_order", True)
 
 
 def reply_text(messages: Iterable[Dict[str, Any]]) -> str:

@@ -105,8 +105,8 @@ def split_files(sources: Sequence[Path]) -> Dict[str, str]:
 
 def main(argv: Sequence[str] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="solo comprueba que los archivos siguen la regla")
-    parser.add_argument("--from", dest="sources", nargs="+", type=Path, help="archivos de conversaciones a dividir")
+    parser.add_argument("--check", action="store_true", help="only check that the files follow the rule")
+    parser.add_argument("--from", dest="sources", nargs="+", type=Path, help="conversation files to split")
     args = parser.parse_args(argv)
     targets = {half: SET_DIR / f"{half}.yml" for half in HALVES}
     texts = split_files(args.sources or list(targets.values()))
@@ -114,14 +114,14 @@ def main(argv: Sequence[str] = None) -> int:
         wrong = [str(path) for half, path in targets.items()
                  if not path.exists() or yaml.safe_load(path.read_text(encoding="utf-8")) != yaml.safe_load(texts[half])]
         if wrong:
-            print("No siguen la regla de división: " + ", ".join(wrong), file=sys.stderr)
+            print("Not split by the rule: " + ", ".join(wrong), file=sys.stderr)
             return 1
-        print("La división sigue la regla.")
+        print("The split follows the rule.")
         return 0
     for half, path in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(texts[half], encoding="utf-8")
-        print(f"{path.relative_to(ROOT)}: {texts[half].count(chr(10) + '- id: ')} conversaciones")
+        print(f"{path.relative_to(ROOT)}: {texts[half].count(chr(10) + '- id: ')} conversations")
     return 0
 
 

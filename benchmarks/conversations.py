@@ -28,14 +28,13 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -99,6 +98,7 @@ class TurnResult:
 class ConversationResult:
     id: str
     turns: List[TurnResult]
+    sender: str = ""
 
     @property
     def checked(self) -> List[TurnResult]:
@@ -132,6 +132,8 @@ class Report:
     label: str
     conversations: List[ConversationResult] = field(default_factory=list)
     load_seconds: Optional[float] = None
+    # Latencies of further rounds (--rounds): only for the latency figures.
+    extra_latencies: List[float] = field(default_factory=list)
 
     @property
     def turns(self) -> List[TurnResult]:
@@ -164,7 +166,7 @@ class Report:
 
     @property
     def latencies(self) -> List[float]:
-        return [t.latency_ms for t in self.turns]
+        return [t.latency_ms for t in self.turns] + self.extra_latencies
 
     @property
     def failures(self) -> List[TurnResult]:
@@ -184,9 +186,9 @@ def ask(session: requests.Session, rasa_url: str, sender: str, text: str) -> Tup
     try:
         response = session.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                                 timeout=REQUEST_TIMEOUT)
-        latency = (time.perf_counter() - started) * 1000
+        elapsed = (time.perf_counter() - started) * 1000
         response.raise_for_status()
-        return reply_text(response.json()), latency, None
+        return reply_text(response.json()), elapsed, None
     except (requests.RequestException, ValueError) as error:
         return "", (time.perf_counter() - started) * 1000, f"{type(error).__name__}: {error}"
 
@@ -200,7 +202,7 @@ def play_conversation(conversation: Conversation, rasa_url: str, corpus: Corpus,
     said: List[str] = []
     for index, turn in enumerate(conversation.turns, start=1):
         said.append(turn.user)
-        reply, latency, error = ask(session, rasa_url, sender, turn.user)
+        reply, elapsed, error = ask(session, rasa_url, sender, turn.user)
         problems = ungrounded(reply, corpus, said)
         verdict = None
         if turn.checked:
@@ -209,11 +211,11 @@ def play_conversation(conversation: Conversation, rasa_url: str, corpus: Corpus,
                 verdict.checks.insert(0, CheckResult("error", False, error))
             verdict.checks.append(CheckResult(
                 "grounded", not problems,
-                "" if not problems else "sin fuente: " + ", ".join(f"«{m.text}»" for m in problems),
+                "" if not problems else "no source for " + ", ".join(f"«{m.text}»" for m in problems),
             ))
-        results.append(TurnResult(conversation.id, index, turn.user, turn.category, reply, latency, verdict,
+        results.append(TurnResult(conversation.id, index, turn.user, turn.category, reply, elapsed, verdict,
                                   problems))
-    return ConversationResult(conversation.id, results)
+    return ConversationResult(conversation.id, results, sender)
 
 
 def score(conversations: Sequence[Conversation], rasa_url: str, *, corpus: Optional[Corpus] = None,
@@ -242,10 +244,12 @@ def corpus_for(facts_url: Optional[str], root: Path = ROOT) -> Corpus:
 # --- the systems under test ---------------------------------------------------------------
 
 # Run inside the tree under test (its own scripts/serve.py and actions/), so that a
-# baseline commit runs exactly as it was; prints the URLs once ready, stops on stdin EOF.
+# baseline commit runs exactly as it was; prints the URLs once ready; stops its servers on
+# stdin EOF or SIGTERM.
 LAUNCHER = r"""
-import json, sys, time
+import json, signal, sys, time
 from pathlib import Path
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 from scripts.serve import Servers, free_port, scratch_stores
 workdir, model = Path(sys.argv[1]), Path(sys.argv[2])
 env = scratch_stores(workdir)
@@ -299,7 +303,7 @@ def running(system: System, workdir: Path) -> Iterator[Running]:
         if not line:
             process.wait(timeout=30)
             tail = (workdir / "launcher.log").read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"Los servidores de «{system.label}» no arrancaron:\n{tail}")
+            raise RuntimeError(f"The servers of «{system.label}» did not start:\n{tail}")
         info = json.loads(line)
         corpus = build_corpus(info["facts_url"], system.tree)
         yield Running(system, info["rasa_url"], info["facts_url"], info["load_seconds"], corpus)
@@ -308,8 +312,12 @@ def running(system: System, workdir: Path) -> Iterator[Running]:
             process.stdin.close()
             process.wait(timeout=60)
         except (subprocess.TimeoutExpired, OSError):
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            process.terminate()  # the launcher stops its servers, which run in sessions of their own
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         log.close()
 
 
@@ -353,9 +361,9 @@ def baseline_model(tree: Path, log_path: Path) -> Path:
     """The model of the exported `tree`: from the cache, or trained there and cached."""
     cached = MODEL_CACHE / f"{training_key(tree)}.tar.gz"
     if cached.exists():
-        print(f"Modelo de la línea base en caché: {cached.relative_to(ROOT)}", flush=True)
+        print(f"Baseline model from the cache: {cached.relative_to(ROOT)}", flush=True)
         return cached
-    print("Entrenando el modelo de la línea base (unos minutos)...", flush=True)
+    print("Training the baseline model (a few minutes)...", flush=True)
     started = time.perf_counter()
     with open(log_path, "ab") as log:
         subprocess.run(
@@ -365,41 +373,46 @@ def baseline_model(tree: Path, log_path: Path) -> Path:
         )
     MODEL_CACHE.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(tree / "models" / "asistente.tar.gz", cached)
-    print(f"Entrenado en {time.perf_counter() - started:.0f} s; guardado en {cached.relative_to(ROOT)}", flush=True)
+    print(f"Trained in {time.perf_counter() - started:.0f} s; cached as {cached.relative_to(ROOT)}", flush=True)
     return cached
 
 
-def run_systems(conversations: Sequence[Conversation], systems: Sequence[System], workdir: Path) -> List[Report]:
+def run_systems(conversations: Sequence[Conversation], systems: Sequence[System], workdir: Path,
+                rounds: int = 1) -> List[Report]:
     """Start every system (one after the other, so that model loads do not compete), then
-    play each conversation against all of them, alternating which goes first."""
+    play each conversation against all of them, alternating which goes first. Further
+    rounds replay everything with fresh senders and only add latencies."""
     reports = [Report(s.label) for s in systems]
     with _all_running(systems, workdir) as live:
         for report, server in zip(reports, live):
             report.load_seconds = server.load_seconds
             ask(requests.Session(), server.rasa_url, f"calentamiento-{uuid.uuid4().hex[:8]}", "hola")
         sessions = [requests.Session() for _ in live]
-        for number, conversation in enumerate(conversations):
-            order = list(range(len(live)))
-            if number % 2:
-                order.reverse()
-            for index in order:
-                reports[index].conversations.append(
-                    play_conversation(conversation, live[index].rasa_url, live[index].corpus, sessions[index]))
-            if (number + 1) % 50 == 0:
-                print(f"  {number + 1}/{len(conversations)} conversaciones", flush=True)
+        for round_number in range(rounds):
+            for number, conversation in enumerate(conversations):
+                order = list(range(len(live)))
+                if (number + round_number) % 2:
+                    order.reverse()
+                for index in order:
+                    played = play_conversation(conversation, live[index].rasa_url, live[index].corpus,
+                                               sessions[index])
+                    if round_number == 0:
+                        reports[index].conversations.append(played)
+                    else:
+                        reports[index].extra_latencies += [t.latency_ms for t in played.turns]
+                if (number + 1) % 50 == 0:
+                    print(f"  round {round_number + 1}: {number + 1}/{len(conversations)} conversations", flush=True)
     return reports
 
 
 @contextmanager
 def _all_running(systems: Sequence[System], workdir: Path) -> Iterator[List[Running]]:
-    from contextlib import ExitStack
-
     with ExitStack() as stack:
         live = []
         for number, system in enumerate(systems):
-            print(f"Iniciando los servidores de «{system.label}» ({system.commit})...", flush=True)
+            print(f"Starting the servers of «{system.label}» ({system.commit})...", flush=True)
             live.append(stack.enter_context(running(system, workdir / f"system-{number}")))
-            print(f"  listos en {live[-1].load_seconds:.1f} s", flush=True)
+            print(f"  ready in {live[-1].load_seconds:.1f} s", flush=True)
         yield live
 
 
@@ -436,6 +449,7 @@ model load is the time from starting the servers until both answer.
     make eval-conversations                      # tuning half (tune on this one)
     make eval-conversations SPLIT=heldout        # held-out half: every scoring is logged below
     make eval-conversations BASELINE=<git ref>   # also that commit, in the same run
+    make eval-conversations ROUNDS=3             # replay 3 times for steadier latency figures
 """
 
 
@@ -454,7 +468,7 @@ def _cell(text: str, limit: int = 320) -> str:
 
 
 def split_section(split: str, reports: List[Report], commits: List[str], started: dt.datetime, seconds: float,
-                  conversations: Sequence[Conversation], subset: bool) -> str:
+                  conversations: Sequence[Conversation], subset: bool, rounds: int = 1) -> str:
     actual = reports[0]
     lines = [f"<!-- split:{split} -->", f"## {'Tuning' if split == 'tuning' else 'Held-out'} half "
              f"(`{SPLITS[split].relative_to(ROOT) if split in SPLITS else split}`)", ""]
@@ -462,7 +476,8 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
     lines.append(
         f"Run of {started:%Y-%m-%d %H:%M} UTC, {len(conversations)} conversations"
         f"{' (a subset)' if subset else ''}, {checked} checked turns, {len(actual.turns)} turns in all; "
-        f"{os.cpu_count()} cores; the whole run took {seconds:.0f} s."
+        f"{os.cpu_count()} cores; the whole run took {seconds:.0f} s"
+        + (f"; latencies pooled over {rounds} rounds (accuracy from the first)." if rounds > 1 else ".")
     )
     lines.append("")
     header = "| | " + " | ".join(f"{r.label} (`{c}`)" for r, c in zip(reports, commits)) + " |"
@@ -504,18 +519,22 @@ def split_section(split: str, reports: List[Report], commits: List[str], started
         lines.append(f"| {CATEGORY_LABELS[category]} | {per[0][category].turns} | " + " | ".join(cells) + " |")
     lines += ["", "Conversation accuracy per category: of the conversations with a turn of that category, "
               "the share whose checked turns are all right."]
+    heldout = split == "heldout"
     for report in reports:
         issues = report.ungrounded
         lines += ["", f"### Ungrounded numbers, names and links: {report.label} ({len(issues)})", ""]
         if not issues:
             lines.append("None: every number, name and link in every reply is in the facts store, the "
                          "templates or the citizen's messages.")
-        for turn, mention in issues:
-            lines.append(f"- `{turn.conversation}` turn {turn.index}: {mention.kind} «{_cell(mention.text, 80)}» "
-                         f"in «{_cell(turn.reply, 200)}»")
+        for turn, mention in issues:  # on the held-out half: the name and where, not the reply
+            lines.append(f"- `{turn.conversation}` turn {turn.index}: {mention.kind} «{_cell(mention.text, 80)}»"
+                         + ("" if heldout else f" in «{_cell(turn.reply, 200)}»"))
     failures = actual.failures
     lines += ["", f"### Failed turns: {actual.label} ({len(failures)} of {len(actual.checked_turns)})", ""]
-    if not failures:
+    if heldout:
+        lines.append("Not listed for the held-out half, so that nobody tunes on them: read the tuning half's.")
+        failures = []
+    elif not failures:
         lines.append("None.")
     for turn in failures:
         why = "; ".join(f"{c.name}: {c.detail}" for c in turn.verdict.failed)
@@ -554,12 +573,27 @@ def write_document(path: Path, split: str, section: str, new_log_rows: List[str]
     rows += new_log_rows
     parts = [INTRO]
     parts += [sections[name] for name in ("tuning", "heldout") if name in sections]
-    if NOTES.exists():  # the design choices and what they were worth (kept by hand)
+    if NOTES.exists():
         parts.append(NOTES.read_text(encoding="utf-8"))
     parts += [LOG_HEADER + "\n\nEvery scoring of the held-out half, by anyone, in order. Never tune on it.\n\n"
               + LOG_TABLE + ("\n" + "\n".join(rows) if rows else "")]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n\n".join(p.strip("\n") for p in parts) + "\n", encoding="utf-8")
+
+
+def write_replies(path: Path, reports: Sequence[Report]) -> None:
+    """Every turn of every system, one JSON object per line."""
+    with open(path, "w", encoding="utf-8") as out:
+        for report in reports:
+            for turn in report.turns:
+                out.write(json.dumps({
+                    "system": report.label, "conversation": turn.conversation, "turn": turn.index,
+                    "category": turn.category, "user": turn.user, "reply": turn.reply,
+                    "latency_ms": round(turn.latency_ms, 1),
+                    "passed": turn.passed if turn.verdict else None,
+                    "failed": [f"{c.name}: {c.detail}" for c in turn.verdict.failed] if turn.verdict else [],
+                    "ungrounded": [f"{m.kind}: {m.text}" for m in turn.ungrounded],
+                }, ensure_ascii=False) + "\n")
 
 
 # --- command line ------------------------------------------------------------------------
@@ -568,11 +602,15 @@ def write_document(path: Path, split: str, section: str, new_log_rows: List[str]
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", default=os.environ.get("SPLIT") or "tuning", choices=sorted(SPLITS),
-                        help="mitad del conjunto a jugar (por omisión tuning)")
+                        help="half of the set to play (default: tuning)")
     parser.add_argument("--baseline", default=os.environ.get("BASELINE") or None,
-                        help="commit o rama de referencia que se mide en la misma corrida")
-    parser.add_argument("--output", type=Path, default=DOC, help="documento a escribir")
-    parser.add_argument("--limit", type=int, help="solo las primeras N conversaciones (para probar)")
+                        help="git ref of a baseline to play in the same run")
+    parser.add_argument("--output", type=Path, default=DOC, help="document to write")
+    parser.add_argument("--limit", type=int, help="only the first N conversations (to try things)")
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS") or 1),
+                        help="rounds to play for latency (accuracy is the first round's)")
+    parser.add_argument("--replies", type=Path,
+                        help="also write every turn (message, reply, checks) to this JSON Lines file")
     args = parser.parse_args(argv)
 
     conversations = load_split(args.split)
@@ -581,7 +619,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         conversations = conversations[: args.limit]
     subset = len(conversations) < total
     if not CURRENT_MODEL.exists():
-        print(f"No hay modelo entrenado en {CURRENT_MODEL}; ejecute `make train`.", file=sys.stderr)
+        print(f"No trained model in {CURRENT_MODEL}; run `make train`.", file=sys.stderr)
         return 1
 
     started_at = dt.datetime.now(dt.timezone.utc)
@@ -594,23 +632,26 @@ def main(argv: Optional[List[str]] = None) -> int:
             commit = export_tree(args.baseline, tree)
             model = baseline_model(tree, workdir / "baseline-train.log")
             systems.append(System(f"base {args.baseline}", tree, model, commit[:7]))
-        print(f"{len(conversations)} conversaciones de {args.split}"
-              f"{f' contra {len(systems)} sistemas' if len(systems) > 1 else ''}.", flush=True)
-        reports = run_systems(conversations, systems, workdir)
+        print(f"{len(conversations)} conversations of the {args.split} half"
+              f"{f' against {len(systems)} systems' if len(systems) > 1 else ''}.", flush=True)
+        reports = run_systems(conversations, systems, workdir, max(1, args.rounds))
     seconds = time.perf_counter() - started
 
     commits = [s.commit for s in systems]
-    section = split_section(args.split, reports, commits, started_at, seconds, conversations, subset)
+    section = split_section(args.split, reports, commits, started_at, seconds, conversations, subset,
+                            max(1, args.rounds))
     rows = log_rows(reports, commits, started_at, subset, total) if args.split == "heldout" else []
     write_document(args.output, args.split, section, rows)
+    if args.replies:
+        write_replies(args.replies, reports)
     for report in reports:
-        print(f"{report.label}: exactitud estricta por turno {_pct(report.accuracy)}, por conversación "
-              f"{_pct(report.conversation_accuracy)}, sin fuente {len(report.ungrounded)}, p95 "
-              f"{_ms(percentile(report.latencies, .95))}, carga {report.load_seconds:.1f} s")
+        print(f"{report.label}: strict accuracy per turn {_pct(report.accuracy)}, per conversation "
+              f"{_pct(report.conversation_accuracy)}, ungrounded {len(report.ungrounded)}, p95 "
+              f"{_ms(percentile(report.latencies, .95))}, model load {report.load_seconds:.1f} s")
         for category, figures in report.by_category().items():
-            print(f"  {category:<20} {figures.turns:>4} turnos  {_pct(figures.accuracy)}  "
-                  f"conversaciones {_pct(figures.conversation_accuracy)}")
-    print(f"Escrito {args.output} en {seconds:.0f} s.")
+            print(f"  {category:<20} {figures.turns:>4} turns  {_pct(figures.accuracy)}  "
+                  f"conversations {_pct(figures.conversation_accuracy)}")
+    print(f"Wrote {args.output} in {seconds:.0f} s.")
     return 0
 
 

@@ -14,11 +14,15 @@ them: a total or difference whose parts are grounded numbers shown in the same r
 of names in the store or in the same reply ("cinco: Alemania, Países Bajos, …").
 
 Proper names are runs of adjacent capitalised words. A capitalised word that opens a
-sentence ("Con", "Según", "La") is an ordinary word when it is a common Spanish word
-(pyspellchecker's shipped dictionary, frequency ≥ ORDINARY_MIN_FREQUENCY) and not one of
-a few common words that are also place or person names ("Lima", "Chile", "Paz"); otherwise
-it is a name. Lower-case words are never names. A run is grounded when it appears, as
-words, in an allowed source.
+sentence ("Con", "Según", "Visitó") is an ordinary word when it is a Spanish word
+(pyspellchecker's shipped word list, a short list of common words it lacks, or a verb by
+its ending: "-ó", "-aron", "-ieron", "-mente", an accented imperative with "-se"/"-me")
+and not a place name (Babel's Spanish names of countries and territories, Peru's regions
+and main cities, a few capitals) nor one of a few common words that are also names
+("Rubio", "Marco", "Paz"); otherwise it is a name ("Cajamarca", "Lima", "Hugo"). Lower-case
+words are never names. A run is grounded when it appears, as words, in an allowed source.
+A word that is neither in the list nor looks like a verb may be reported as a name when it
+opens a sentence; the report shows it by name, so it is easy to tell.
 """
 from __future__ import annotations
 
@@ -29,21 +33,35 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
 from benchmarks.conversation_checks import fold
 
-ORDINARY_MIN_FREQUENCY = 500
-# Common Spanish words that are also names of places or people this assistant may meet.
+# Common Spanish words that are also names of people or places this assistant may meet.
 NAME_HOMOGRAPHS = frozenset({
-    "lima", "chile", "quito", "paz", "santiago", "rubio", "marco", "cruz", "leon", "victoria", "rosa",
-    "pilar", "carmen", "mercedes", "dolores", "angeles", "cortes", "colon", "china", "salvador", "sol",
-    "luz", "esperanza", "trinidad", "concepcion", "cuba", "panama", "roma", "francia", "espana", "mexico",
-    "brasil", "argentina", "colombia", "venezuela", "italia", "japon", "alemania", "canada", "bolivia",
-    "ecuador", "peru", "jamaica", "madrid", "paris", "londres", "miami", "washington", "houston",
+    "rubio", "marco", "paz", "cruz", "leon", "victoria", "rosa", "pilar", "carmen", "mercedes", "dolores",
+    "angeles", "cortes", "colon", "salvador", "sol", "luz", "esperanza", "trinidad", "concepcion", "maria",
+    "pedro", "martin", "santiago", "quito", "lima", "puno", "ica",
 })
+# Peru's regions and main cities, and capitals citizens write from (countries come from Babel).
+PLACES = (
+    "Amazonas Áncash Apurímac Arequipa Ayacucho Cajamarca Callao Cusco Cuzco Huancavelica Huánuco Ica Junín "
+    "Libertad Lambayeque Lima Loreto Moquegua Pasco Piura Puno Tacna Tumbes Ucayali Chiclayo Trujillo Huancayo "
+    "Iquitos Pucallpa Chimbote Juliaca Huaraz Tarapoto Chancay Miraflores Arica Quito Santiago Bogotá Caracas "
+    "Madrid Barcelona Milán Roma Tokio Miami Houston Paterson Washington Kingston Sucre Asunción Montevideo"
+)
+# Common words pyspellchecker's Spanish list lacks.
+COMMON_WORDS = frozenset(
+    "fue fueron era eran hubo hay son es esta estan sera seran gracias hola disculpe disculpa lamento "
+    "lamentamos entiendo comprendo claro listo perfecto entendido segun tambien ademas asimismo actualmente "
+    "finalmente primero luego despues ahora hoy ayer usted ustedes le les lo los las la el ella ellos ambos "
+    "ambas dicho dicha dichos dichas este esta estos estas ese esa esos esas aqui ahi alli si no ni total "
+    "solo todo todos toda todas cada otro otra otros otras mas menos ya aun todavia tampoco nunca siempre "
+    "bien buenos buenas saludos nota fuente fuentes informacion datos dato respuesta consulte visite llame "
+    "escriba elija puede puedo tengo tenemos".split()
+)
 # Standard abbreviations of a name in the store, read as that name.
 ALIASES: Dict[str, str] = {
     r"\bEE\.\s?UU\.?": "Estados Unidos",
@@ -121,7 +139,7 @@ def _digit_value(text: str) -> float:
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # "número", "nombre" or "enlace"
+    kind: str  # "number", "name" or "link"
     text: str  # as written in the reply
     value: object = None  # a number's value; a name's folded text
 
@@ -129,14 +147,14 @@ class Mention:
 def numbers_in(text: str) -> List[Mention]:
     """Every number in `text`, with its value (URLs and e-mail addresses left out)."""
     text = _URL.sub(" ", text)
-    found = [Mention("número", m.group(), _digit_value(m.group())) for m in _DIGITS.finditer(text)]
+    found = [Mention("number", m.group(), _digit_value(m.group())) for m in _DIGITS.finditer(text)]
     words = [(m.group(), fold(m.group())) for m in _WORD.finditer(text)]
     index = 0
     while index < len(words):
         raw, word = words[index]
         roman = _roman_value(raw)
         if roman is not None and index + 1 < len(words) and words[index + 1][0][:1].isupper():
-            found.append(Mention("número", raw, float(roman)))
+            found.append(Mention("number", raw, float(roman)))
             index += 1
             continue
         ordinal = _ordinal_value(word)
@@ -146,12 +164,12 @@ def numbers_in(text: str) -> List[Mention]:
                 following = _ordinal_value(words[end][1])
                 if following is not None and following < 10:
                     value, end = value + following, end + 1
-            found.append(Mention("número", " ".join(w for w, _ in words[index:end]), float(value)))
+            found.append(Mention("number", " ".join(w for w, _ in words[index:end]), float(value)))
             index = end
             continue
         value, end = _cardinal(words, index)
         if end > index:
-            found.append(Mention("número", " ".join(w for w, _ in words[index:end]), float(value)))
+            found.append(Mention("number", " ".join(w for w, _ in words[index:end]), float(value)))
             index = end
             continue
         index += 1
@@ -231,9 +249,25 @@ def _dictionary() -> Dict[str, int]:
     return frequencies
 
 
+@lru_cache(maxsize=1)
+def _place_names() -> FrozenSet[str]:
+    """Folded one-word place names: Babel's Spanish territory names and PLACES."""
+    from babel import Locale
+
+    names = set(Locale("es").territories.values()) | set(PLACES.split())
+    return frozenset(fold(name) for name in names if " " not in name)
+
+
+_VERB = re.compile(r"(?:[a-zñ]{2,}ó|[a-zñ]+(?:aron|ieron|eron|aban|mente)"
+                   r"|[a-zñ]*[áéíóú][a-zñ]*(?:se|me|le|les|lo|nos))$")
+
+
 def is_ordinary_word(word: str) -> bool:
+    """Whether a capitalised word that opens a sentence is an ordinary Spanish word, not a name."""
     key = fold(word)
-    return key not in NAME_HOMOGRAPHS and _dictionary().get(key, 0) >= ORDINARY_MIN_FREQUENCY
+    if key in NAME_HOMOGRAPHS or key in _place_names():
+        return False
+    return key in COMMON_WORDS or key in _dictionary() or _VERB.fullmatch(word.lower()) is not None
 
 
 def _expand_aliases(text: str) -> str:
@@ -251,7 +285,7 @@ def names_in(text: str) -> List[Mention]:
 
     def close() -> None:
         if run:
-            names.append(Mention("nombre", " ".join(run), fold(" ".join(run))))
+            names.append(Mention("name", " ".join(run), fold(" ".join(run))))
             run.clear()
 
     for match in _WORD.finditer(text):
@@ -260,7 +294,7 @@ def names_in(text: str) -> List[Mention]:
         initial = previous_end == 0 or any(c in _INITIAL_MARKS for c in gap)
         adjacent = bool(run) and gap.strip() == ""
         previous_end = match.end()
-        if not word[:1].isupper():
+        if not word[:1].isupper() or _roman_value(word) is not None:
             close()
             continue
         if initial and not (word.isupper() and len(word) > 1) and is_ordinary_word(word):
@@ -274,7 +308,7 @@ def names_in(text: str) -> List[Mention]:
 
 
 def urls_in(text: str) -> List[Mention]:
-    return [Mention("enlace", m.group().rstrip(".,;:)»"), fold(m.group().rstrip(".,;:)»/")))
+    return [Mention("link", m.group().rstrip(".,;:)»"), fold(m.group().rstrip(".,;:)»/")))
             for m in _URL.finditer(text)]
 
 
