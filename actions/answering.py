@@ -198,6 +198,13 @@ class Engine:
                 counts[s] = counts.get(s, 0) + 1
         common = {s for s, n in counts.items() if n > max(2, len(self.facts) // 5)}
         self.subject_stems = {key: stems - common for key, stems in subject.items()}
+        # The strongest of them: keywords, countries and list items (not proper nouns met in
+        # passing, such as the OAS mission named in the campaign's paragraph).
+        self.strong_stems = {
+            f.key: set(retrieval.stems(" ".join(list(f.keywords or ()) + list(f.countries)
+                                                + [i for c in f.claims for i in c.items or ()]))) - common
+            for f in self.facts
+        }
         # Multi-word names the facts use, which may contain a city ("Declaración de Quito").
         self._names = sorted({" ".join(tokens(k)) for f in self.facts for k in f.keywords or () if " " in k.strip()}
                              | {" ".join(tokens(i)) for f in self.facts for c in f.claims for i in c.items or ()
@@ -355,6 +362,10 @@ class Engine:
         if question.demonstrative and not retrieval.countries_in(text):
             return True
         stems = set(retrieval.stems(text))
+        strong_mine = stems & self.strong_stems.get(last.key, set())
+        strong_others = {k: stems & s for k, s in self.strong_stems.items() if k != last.key and stems & s}
+        if strong_others and max(len(v) for v in strong_others.values()) > len(strong_mine):
+            return False
         mine = stems & self.subject_stems.get(last.key, set())
         others = {k: stems & s for k, s in self.subject_stems.items() if k != last.key and stems & s}
         if others and not mine:

@@ -257,6 +257,8 @@ def _is_topic_words(text: str) -> bool:
     """A few words naming a topic, no verb and no question: "repatriaciones", "IPCC"."""
     words = content_words(text)
     folded = " ".join(tokens(text))
+    if any(re.search(r"(aron|ieron|eron|aba|aban|ian)$", w) for w in words):
+        return False  # "¿reafirmaron algo?" is a question, not a topic
     return 0 < len(words) <= 4 and not numbers_in(text) and not any(m in folded for m in _MONTHS) and not re.search(
         r"\b(visito|fue|fueron|hubo|firmaron|trajeron|mandaron|enviaron|incluye|participo|es|son|era|eran|esta|"
         r"estuvo|estaban|seran|sera|hay)\b", folded)
