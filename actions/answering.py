@@ -637,11 +637,6 @@ class Engine:
             return False
         return True
 
-    def _already_said_by_question(self, claim: Claim, question: Question) -> bool:
-        """"¿en qué ciudad de Jamaica estaban?" is not answered by "desde Jamaica"."""
-        value = [w for w in retrieval.stems(claim.value)]
-        return bool(value) and claim.attribute in _PLACE_ATTRIBUTES and set(value) <= set(retrieval.stems(question.text))
-
     def _named_in(self, claim: Claim, question: Question) -> bool:
         value = set(retrieval.stems(f"{claim.value} {' '.join(claim.terms or ())}"))
         return bool(value & set(retrieval.stems(question.text)))

@@ -109,11 +109,6 @@ def source_title(title: str, headline: str) -> str:
     return f"La {title} se titula «{headline}»."
 
 
-@template(outcomes.ANSWERED)
-def options_intro() -> str:
-    return "Esto es lo que tengo confirmado:"
-
-
 # --- corrections of a false premise -----------------------------------------------
 
 @template(outcomes.CORRECTION)

@@ -192,7 +192,3 @@ def known_words(index: Index) -> frozenset:
 
 def countries_in(text: str) -> List[str]:
     return country_names.find_in_text(text)
-
-
-def words(text: str) -> List[str]:
-    return tokens(text)

@@ -140,10 +140,6 @@ class Claim(Base):
 
     fact = relationship(Fact, back_populates="claims")
 
-    @property
-    def key(self) -> str:
-        return f"{self.fact.key}#{self.position}" if self.fact is not None else f"#{self.position}"
-
     def __repr__(self) -> str:
         return f"Claim({self.attribute!r}, {self.value!r})"
 
