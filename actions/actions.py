@@ -45,23 +45,26 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 # --- the engine, one per content of the facts store -------------------------------------
 
-_engines: Dict[str, Engine] = {}
+_engines: Dict[Text, Any] = {}
 _engines_lock = threading.Lock()
 
 
 def engine_for(store: FactStore) -> Engine:
-    """The answering engine over the store's current facts. The facts are read on every
-    turn (a few dozen rows); the engine and its claim embeddings are rebuilt only when
-    their content changed (a `python -m actions.cli load` needs no restart)."""
+    """The answering engine over the store's current facts. Every turn reads a cheap
+    version of the store (counts and update times); the facts themselves are read, and
+    the engine and its claim embeddings rebuilt, only when a load changed them (a
+    `python -m actions.cli load` needs no restart)."""
+    url = str(store.engine.url)
+    version = store.version()
+    with _engines_lock:
+        cached = _engines.get(url)
+    if cached is not None and cached[0] == version:
+        return cached[1]
     facts = store.facts()
     key = fingerprint(facts)
+    engine = cached[1] if cached is not None and cached[2] == key else Engine(facts, embeddings.load())
     with _engines_lock:
-        engine = _engines.get(key)
-    if engine is None:
-        engine = Engine(facts, embeddings.load())
-        with _engines_lock:
-            _engines.clear()
-            _engines[key] = engine
+        _engines[url] = (version, engine, key)
     return engine
 
 
@@ -173,7 +176,7 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: F
         return None
     for reply in result.replies:
         send(dispatcher, reply)
-    return context.state_events(result.state)
+    return context.state_events(result.state, tracker)
 
 
 class ActionAnswerTopic(StoreAction):
@@ -189,7 +192,8 @@ class ActionAnswerTopic(StoreAction):
         where = context.country(tracker)
         engine = engine_for(store)
         text = tracker.latest_message.get("text") or ""
-        if topic is not None and not store.facts(topic=topic) and len(split(text, is_subject=engine.is_subject)) == 1:
+        if topic is not None and not any(f.topic == topic for f in engine.facts) \
+                and len(split(text, is_subject=engine.is_subject)) == 1:
             # Fees, fines, hours: nothing in the sources; say so instead of guessing.
             say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
             return [SlotSet("last_topic", topic)]
@@ -264,9 +268,9 @@ class ActionChooseOption(StoreAction):
             if result.answered and result.state.fact == fact.key:
                 for reply in result.replies:
                     send(dispatcher, reply)
-                return context.state_events(result.state)
+                return context.state_events(result.state, tracker)
         send(dispatcher, engine.whole_fact(fact))
-        return context.state_events(chosen)
+        return context.state_events(chosen, tracker)
 
 
 class ActionUnlessFollowUp(StoreAction, metaclass=ABCMeta):

@@ -85,17 +85,21 @@ def dialogue_state(tracker: Tracker) -> "State":
     )
 
 
-def state_events(state: "State") -> List[Dict[str, Any]]:
-    """SlotSet events that store `state`."""
+def state_events(state: "State", tracker: Optional[Tracker] = None) -> List[Dict[str, Any]]:
+    """SlotSet events that store `state`: only the slots whose value changes (each event is
+    stored and sent back and forth on every later turn)."""
     from rasa_sdk.events import SlotSet
 
-    return [
-        SlotSet("last_fact", state.fact),
-        SlotSet("last_kind", state.kind),
-        SlotSet("last_topic", state.topic),
-        SlotSet("offered_facts", list(state.options) or None),
-        SlotSet("pending_question", state.pending),
-    ]
+    values = {
+        "last_fact": state.fact,
+        "last_kind": state.kind,
+        "last_topic": state.topic,
+        "offered_facts": list(state.options) or None,
+        "pending_question": state.pending,
+    }
+    current = tracker.slots if tracker is not None else {}
+    return [SlotSet(name, value) for name, value in values.items()
+            if tracker is None or current.get(name) != value]
 
 
 _ORDINALS = {

@@ -53,8 +53,13 @@ class Encoder:
         return vectors / np.where(norms == 0, 1, norms)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._query_vector(text) for text in texts])
+
+    @lru_cache(maxsize=256)
+    def _query_vector(self, text: str) -> np.ndarray:
+        """One question's vector (a question is ranked several times in one turn)."""
         with self._lock:
-            return self._normalise(self._query(list(texts)))
+            return self._normalise(self._query([text]))[0]
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from actions import countries as country_names
 from actions.countries import fold
 from actions.attributes import ATTRIBUTES
-from actions.store import Claim, ConsularOffice, Fact, FactStore, Source
+from actions.store import Claim, ConsularOffice, Fact, FactStore, Source, _now
 from actions.topics import FACT_TOPICS
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,99}$")
@@ -488,6 +488,8 @@ def load(store: FactStore, catalog: Catalog, prune: bool = False) -> LoadReport:
             if _claim_rows(row) != entry.claim_rows():
                 row.claims = [Claim(**values) for values in entry.claim_rows()]
                 status = "created" if status == "created" else "updated"
+            if status == "updated":
+                row.updated_at = _now()  # also when only its claims or countries changed
             report.count(status)
         for entry in catalog.offices:
             values = entry.dict(exclude={"key", "source"})
