@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -312,12 +313,8 @@ class Engine:
             if mention not in found:
                 found.append(mention)
         # Cities that stand for a country in the NLU's lists ("Nueva York", "Madrid").
-        for name in retrieval.countries_in(text):
-            for alias, canonical in country_names.aliases().items():
-                if canonical == name and alias != fold(name) and len(alias) > 3 and \
-                        re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", folded) and alias[0].isalpha() and \
-                        not alias.endswith(("nos", "nas", "no", "na", "es", "os")):
-                    found.append(Mention(alias.title(), "place", country=name))
+        for match in _city_pattern().finditer(folded):
+            found.append(Mention(match.group(1).title(), "place", country=country_names.aliases()[match.group(1)]))
         return found
 
     def countries_named(self, text: str) -> List[str]:
@@ -936,6 +933,20 @@ class Engine:
 _NUMBER_WORDS = {1: "uno", 2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis", 7: "siete", 8: "ocho",
                  9: "nueve", 10: "diez", 11: "once", 12: "doce", 15: "quince", 20: "veinte"}
 _COUNTED_NOUNS = frozenset("personas asistentes participantes votantes ciudadanos funcionarios militares".split())
+
+
+@lru_cache(maxsize=1)
+def _city_pattern() -> "re.Pattern[str]":
+    """Aliases of countries in data/nlu/countries.yml that are cities, not the country's own
+    name nor a demonym ("nueva york", "madrid", not "peruanos")."""
+    aliases = country_names.aliases()
+    cities = [alias for alias, name in aliases.items()
+              if alias != fold(name) and len(alias) > 3 and alias[0].isalpha()
+              and not alias.endswith(("nos", "nas", "no", "na", "es", "os", "as", "a")) or
+              alias in ("nueva york", "washington", "la paz", "buenos aires", "santiago de chile", "miami")]
+    cities = [c for c in cities if c in aliases and aliases[c] != c]
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(c) for c in sorted(cities, key=len, reverse=True))
+                      + r")(?![a-z0-9])")
 
 
 def indirect_question(text: str) -> Optional[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -52,7 +53,12 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> List[str]:
-    return [stem(w) for w in content_words(text)]
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> Tuple[str, ...]:
+    return tuple(stem(w) for w in content_words(text))
 
 
 @dataclass
@@ -72,6 +78,7 @@ class Index:
     encoder: Optional[embeddings.Encoder] = None
     vectors: Optional[np.ndarray] = None
     baseline: float = 0.0  # median similarity of a question to an unrelated claim
+    phrases: Dict[str, List[str]] = field(default_factory=dict)  # fact key -> its multi-word keywords, stemmed
 
 
 def claim_text(fact: Fact, claim: Optional[Claim]) -> str:
@@ -99,6 +106,9 @@ def build(facts: Sequence[Fact], encoder: Optional[embeddings.Encoder] = None) -
     total = max(len(entries), 1)
     idf = {s: math.log(1 + total / df) for s, df in document_frequency.items()}
     index = Index(list(facts), entries, idf, fingerprint(facts), encoder)
+    index.phrases = {
+        fact.key: [f" {' '.join(stems(k))} " for k in fact.keywords or () if len(k.split()) > 1] for fact in facts
+    }
     if encoder is not None and entries:
         index.vectors = embeddings.passages_for(encoder, index.fingerprint, [e.text for e in entries])
         similarities = index.vectors @ index.vectors.T
@@ -159,10 +169,7 @@ def rank(
         semantic = index.vectors @ vector
         semantic = np.clip((semantic - index.baseline) / max(1e-6, 1 - index.baseline), -1, 1)
     phrase = " " + " ".join(question_stems) + " "
-    phrased = {
-        fact.key for fact in index.facts
-        if any(len(k.split()) > 1 and f" {' '.join(stems(k))} " in phrase for k in fact.keywords or ())
-    }
+    phrased = {key for key, phrases in index.phrases.items() if any(p in phrase for p in phrases)}
     scored: List[Scored] = []
     for i, entry in enumerate(index.entries):
         lex = lexical(index, question_stems, entry)
