@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -58,12 +58,20 @@ class Encoder:
     @lru_cache(maxsize=256)
     def _query_vector(self, text: str) -> np.ndarray:
         """One question's vector (a question is ranked several times in one turn)."""
-        with self._lock:
+        with self._lock, one_blas_thread():
             return self._normalise(self._query([text]))[0]
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             return self._normalise(self._passage(list(texts)))
+
+
+def one_blas_thread() -> Any:
+    """One BLAS thread for a short matrix product: on 2 shared cores, several processes each
+    spinning two OpenBLAS threads for a 5 ms encoding make the slowest turns much slower."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @lru_cache(maxsize=2)
