@@ -161,7 +161,7 @@ _FROM_THE_FACTS = frozenset({outcomes.ANSWERED, outcomes.MISSING_DETAIL, outcome
 
 def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore,
                     topic: Optional[str], state: Optional[State] = None,
-                    only_facts: bool = False) -> Optional[List[EventType]]:
+                    only_facts: bool = False, engine: Optional[Engine] = None) -> Optional[List[EventType]]:
     """Answer the latest message with the engine; None if it found nothing to say (the
     caller then answers at topic level or falls back). With `only_facts`, only a reply
     from the facts counts (an answer, a missing detail, a correction)."""
@@ -169,7 +169,7 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: F
     state = state or context.dialogue_state(tracker)
     where = context.country(tracker)
     earlier = [where.name] if where.name and not where.explicit else []
-    result = engine_for(store).respond(text, topic, state, context_countries=earlier)
+    result = (engine or engine_for(store)).respond(text, topic, state, context_countries=earlier)
     if not result.answered:
         return None
     if only_facts and not all(r.outcome in _FROM_THE_FACTS for r in result.replies):
@@ -197,7 +197,7 @@ class ActionAnswerTopic(StoreAction):
             # Fees, fines, hours: nothing in the sources; say so instead of guessing.
             say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
             return [SlotSet("last_topic", topic)]
-        events = answer_question(dispatcher, tracker, store, topic)
+        events = answer_question(dispatcher, tracker, store, topic, engine=engine)
         if events is not None:
             return events
         if topic is None:

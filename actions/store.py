@@ -242,15 +242,17 @@ class FactStore:
         """A cheap summary that changes whenever a load changes the facts (their rows' update
         times, how many there are, the length of every claim), read on every turn instead of
         all the facts (actions.actions.engine_for)."""
-        parts = [
-            select(func.count(), func.max(Fact.updated_at)).select_from(Fact),
-            select(func.count(), func.sum(func.length(Claim.value) + func.coalesce(func.length(Claim.sentence), 0)))
-            .select_from(Claim),
-            select(func.count(), func.max(Source.updated_at)).select_from(Source),
-            select(func.count()).select_from(FactCountry),
-        ]
+        summary = select(
+            select(func.count()).select_from(Fact).scalar_subquery(),
+            select(func.max(Fact.updated_at)).scalar_subquery(),
+            select(func.count()).select_from(Claim).scalar_subquery(),
+            select(func.sum(func.length(Claim.value) + func.coalesce(func.length(Claim.sentence), 0))).scalar_subquery(),
+            select(func.count()).select_from(Source).scalar_subquery(),
+            select(func.max(Source.updated_at)).scalar_subquery(),
+            select(func.count()).select_from(FactCountry).scalar_subquery(),
+        )
         with self.session() as session:
-            return tuple(value for query in parts for value in session.execute(query).one())
+            return tuple(session.execute(summary).one())
 
     def counts(self) -> Dict[str, int]:
         with self.session() as session:
