@@ -606,7 +606,7 @@ class Engine:
                                            + [f"{c.sentence or ''} {c.value} {' '.join(c.terms or ())}"
                                               for c in fact.claims])))
         prefixes = {s[:4] for s in own}
-        novel_nouns, novel_verbs, known = 0, 0, 0
+        novel_nouns, novel_verbs, known = [], 0, 0
         for word in content_words(question.text):
             stem = retrieval.stem(word)
             if word in _CHATTER or word in _IRREGULAR_VERBS or word in _GENERIC or len(word) < 4:
@@ -616,8 +616,13 @@ class Engine:
             elif _VERB_ENDING.search(word) or re.search(r"(o|io|an|en|aron|ieron)$", word):
                 novel_verbs += 1
             else:
-                novel_nouns += 1
-        return bool(novel_nouns) or (novel_verbs > 0 and known == 0)
+                novel_nouns.append(word)
+        # A word no fact uses right after the question word is the detail asked for
+        # ("¿en qué aerolínea?"); elsewhere it may only be a way of saying what the fact
+        # says, so it does not make the detail missing when other words are known.
+        if novel_nouns and (question.detail in novel_nouns or known == 0):
+            return True
+        return novel_verbs > 0 and known == 0 and not novel_nouns
 
     def claims_of(self, fact: Fact, ranking: retrieval.Ranking) -> List[Claim]:
         """The fact's claims, best match to the question first."""
