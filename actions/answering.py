@@ -776,6 +776,19 @@ class Engine:
                 if len(stems) >= 2 and stems <= said:
                     return self.cited(messages.yes(answers.claim_sentence(fact, claim, self.on)), [fact],
                                       outcomes.ANSWERED)
+        # A country named where a fact about no country has a place: "¿la plenaria fue en Chile?".
+        if not fact.countries:
+            for country in retrieval.countries_in(question.text):
+                places = [c for c in claims if c.attribute in _PLACE_ATTRIBUTES and not c.items]
+                if places and fold(country) not in fold(places[0].value):
+                    return self.cited(messages.correction_value(answers.claim_sentence(fact, places[0], self.on)),
+                                      [fact], outcomes.CORRECTION)
+        # A name other than the note's: "¿el huracán se llamaba María?".
+        if re.search(r"\b(llama|llamaba|llamaban|nombre)\b", question.folded):
+            names = [c for c in claims if c.attribute == "name"]
+            if names and fold(names[0].value) not in question.folded:
+                return self.cited(messages.correction_value(answers.claim_sentence(fact, names[0], self.on)),
+                                  [fact], outcomes.CORRECTION)
         # A place or organisation other than the note's: "¿fue en Lima?", "¿en la ONU?".
         for mention in mentions:
             full = ORG_ALIASES.get(mention.surface, mention.surface)

@@ -167,3 +167,27 @@ def test_every_number_and_name_in_an_answer_comes_from_the_facts(engine):
         [[(text, _)]] = chat(engine, question)
         for number in re.findall(r"\d+", text):
             assert number in facts_text or number == "96", (question, number)
+
+
+@pytest.mark.parametrize(
+    "question, start, expected",
+    [
+        ("el huracan se llamaba maria", "No.", "Melissa"),
+        ("la plenaria del ipcc fue en chile no?", "No.", "El Perú fue la sede"),
+        ("la declaracion de quito la firmaron con bolivia?", "No: según la nota, fue con Ecuador.", "Ecuador"),
+        ("la propuesta de asilo la presentaron en la onu?", "No.", "Consejo Permanente de la OEA"),
+        ("los de jamaica los trajeron x un terremoto verdad", "La nota no menciona terremoto", "huracán Melissa"),
+        ("fueron 10 regiones las que visito la cancilleria", "No: según la nota fueron 8 regiones, no 10.", "Tumbes"),
+    ],
+)
+def test_false_premises_about_names_places_countries_and_words_the_note_never_uses(engine, question, start,
+                                                                                  expected):
+    [[(text, outcome)]] = chat(engine, question)
+    assert text.startswith(start) and expected in text and outcome == outcomes.CORRECTION
+
+
+def test_a_word_the_note_never_uses_elsewhere_than_the_detail_does_not_hide_the_answer(engine):
+    [[(text, outcome)]] = chat(engine, "cuantos compatriotas retornaron de bolivia tras los bloqueos")
+    assert "72 peruanos" in first_sentence(text) and outcome == outcomes.ANSWERED
+    [(text, outcome)] = chat(engine, "cuantos peruanos volvieron de jamaica", "y quien la llevo")[1]
+    assert outcome == outcomes.MISSING_DETAIL and "quién la llevo" in text
