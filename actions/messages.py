@@ -37,7 +37,7 @@ def portal() -> str:
 
 
 def join(names: Sequence[str]) -> str:
-    """'Bolivia', 'Bolivia y Jamaica', 'Bolivia, Chile y Jamaica'."""
+    """'A', 'A y B', 'A, B y C'."""
     names = list(names)
     if not names:
         return ""
@@ -45,7 +45,7 @@ def join(names: Sequence[str]) -> str:
 
 
 def number(amount: float) -> str:
-    """24.0 -> '24', 2.5 -> '2,5' (Spanish decimal comma)."""
+    """A whole amount without decimals, others with a Spanish decimal comma."""
     return f"{amount:g}".replace(".", ",")
 
 
@@ -64,7 +64,7 @@ def yes(sentence: str) -> str:
 
 @template(outcomes.ANSWERED)
 def total(amount: str, unit: str, parts: Sequence[str]) -> str:
-    """'96 peruanos en total: 24 desde Jamaica y 72 desde Bolivia.'"""
+    """'<total> <unit> en total: <part> desde <country> y <part> desde <country>.'"""
     return f"{amount} {unit} en total: {join(parts)}."
 
 
@@ -75,7 +75,7 @@ def total_part(amount: str, where: str) -> str:
 
 @template(outcomes.ANSWERED)
 def count(amount: str, unit: str, items: Sequence[str]) -> str:
-    """'5 países: Alemania, Países Bajos, Finlandia, Canadá y El Salvador.'"""
+    """'<count> <unit>: <item>, <item> y <item>.'"""
     return f"{amount} {unit}: {join(items)}."
 
 
@@ -113,19 +113,19 @@ def source_title(title: str, headline: str) -> str:
 
 @template(outcomes.CORRECTION)
 def correction(right: str, wrong: str) -> str:
-    """'No: según la nota fueron 72, no 500.'"""
+    """'No: según la nota fueron <right>, no <wrong>.'"""
     return f"No: según la nota fueron {right}, no {wrong}."
 
 
 @template(outcomes.CORRECTION)
 def correction_elsewhere(wrong: str, where: str) -> str:
-    """'Los 24 corresponden a Jamaica.'"""
+    """'La cifra de <wrong> corresponde a <subject>.'"""
     return f"La cifra de {wrong} corresponde a {where}."
 
 
 @template(outcomes.CORRECTION)
 def correction_value(right: str) -> str:
-    """'No: según la nota, fue en Arequipa.' (the right value is a sentence of the store)"""
+    """'No. Según la nota: <sentence of the store>'"""
     return f"No. Según la nota: {right}"
 
 
@@ -136,7 +136,7 @@ def correction_country(countries: str) -> str:
 
 @template(outcomes.CORRECTION)
 def not_stated(words: str, instead: str) -> str:
-    """'La nota no menciona un terremoto; según la nota, quedaron varados tras el huracán…'"""
+    """'La nota no menciona <words>; según la nota, <sentence of the store>'"""
     return (f"La nota no menciona {words}; según la nota, {instead} Para más detalles, consulte el portal "
             f"oficial de la Cancillería, {portal()}.")
 
@@ -148,7 +148,7 @@ def correction_date(right: str) -> str:
 
 @template(outcomes.MISSING_DETAIL)
 def not_mentioned(thing: str, instead: str) -> str:
-    """'La nota no menciona una visita a Cusco; las regiones que menciona son …'"""
+    """'La nota no menciona a <place> en relación con <subject>. <sentence of the store>'"""
     return f"La nota no menciona {thing}. {instead}"
 
 
@@ -156,8 +156,7 @@ def not_mentioned(thing: str, instead: str) -> str:
 
 @template(outcomes.MISSING_DETAIL)
 def missing_detail(question: str, subject: str) -> str:
-    """'Sobre la repatriación desde Jamaica, la nota no indica en qué aerolínea volvieron.'
-    (`question` is the citizen's question turned indirect, in their own words)"""
+    """'Sobre <subject>, la nota no indica <the citizen's question, indirect, in their words>.'"""
     return (
         f"Sobre {subject}, la nota no indica {question}. Para ese dato, consulte el portal oficial "
         f"de la Cancillería, {portal()}, o el consulado del Perú más cercano."
