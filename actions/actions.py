@@ -197,7 +197,8 @@ class ActionAnswerTopic(StoreAction):
             # Fees, fines, hours: nothing in the sources; say so instead of guessing.
             say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
             return [SlotSet("last_topic", topic)]
-        events = answer_question(dispatcher, tracker, store, topic, engine=engine)
+        # A button's payload ("/ask_vote_abroad") names a topic, not a question.
+        events = None if text.startswith("/") else answer_question(dispatcher, tracker, store, topic, engine=engine)
         if events is not None:
             return events
         if topic is None:

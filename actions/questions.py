@@ -23,7 +23,7 @@ ACCEPTS: Dict[str, Tuple[str, ...]] = {
     "recipient": ("recipient",),
     "date": ("date",),
     "signed": ("signed",),
-    "discussed": ("discussed", "topics", "purpose"),
+    "discussed": ("discussed", "topics", "action", "purpose"),
     "name": ("name", "organisation", "partner"),
     "edition": ("edition",),
     "reason": ("reason", "purpose"),
@@ -77,7 +77,7 @@ _TYPE_PATTERNS: List[Tuple[str, str]] = [
 _BROAD = re.compile(
     r"\b(que|q) (hizo|hicieron|ha hecho|han hecho|paso|pasa|se hizo|hay|sabe[s]?|se sabe|novedades?|acciones|"
     r"medidas|hace|hacen|realizo|realizaron|se realizo|logro|logros|tal)\b|\ben (que|q) consist\w*\b|"
-    r"\bde que (se )?trat\w*\b|\bsobre que trat\w*\b|\bque tiene que ver\b|"
+    r"\bde que (se )?trat\w*\b|\bsobre que trat\w*\b|\bque tiene que ver\b|\blo del? \w+ .*\bque fue\b|"
     r"\bcuent\w+\b|\bhabl\w+ (de|sobre)\b|\binforma\w*\b|\bresum\w*\b|\bdetalles?\b|\bexplic\w+\b|"
     r"\b(que|q) (es|son|fue) (lo de|eso de|la|el|los|las)\b|\bque tal\b"
 )

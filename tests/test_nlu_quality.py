@@ -17,9 +17,12 @@ from actions.countries import fold
 from benchmarks.nlu import SPLITS, TRAIN_DIR, load_examples, score
 from tests.conftest import MODEL, ROOT
 
-HELDOUT_ACCURACY_FLOOR = 0.935  # reached: 0.946
-HELDOUT_MACRO_F1_FLOOR = 0.94  # reached: 0.951
-OUT_OF_SCOPE_F1_FLOOR = 0.885  # reached: 0.901
+# With the five intents of the answering work (acknowledge, complain, ask_source,
+# ask_followup, choose_option; insults relabelled from out_of_scope to complain) the held-out
+# set has 638 messages in 27 intents; docs/benchmarks/nlu.md still shows the 22-intent run.
+HELDOUT_ACCURACY_FLOOR = 0.915  # reached: 0.926 (22 intents: 0.946)
+HELDOUT_MACRO_F1_FLOOR = 0.915  # reached: 0.928 (22 intents: 0.951)
+OUT_OF_SCOPE_F1_FLOOR = 0.85  # reached: 0.863 (22 intents: 0.901)
 
 
 def normalise(text: str) -> str:
