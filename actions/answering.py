@@ -252,7 +252,8 @@ class Engine:
             return [reply], State(fact=SOURCE, kind=kind)
         words = [w for w in content_words(text) if w not in _CHATTER]
         if words and question.kind in ("yesno", "broad") and not any(
-                retrieval.stem(w) in self.known or w.isdigit() for w in words) and not retrieval.countries_in(text):
+                retrieval.stem(w) in self.known or w.isdigit() for w in words) and not retrieval.countries_in(text) \
+                and not self.mentions(text):
             return [Reply(None, outcomes.FALLBACK)], state  # "asdkjh qwpoeiru": no word of any fact, no question
         mentions = self.mentions(text)
         named = retrieval.countries_in(_RESIDENCE.sub(" ", text))
