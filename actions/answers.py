@@ -1,6 +1,6 @@
 """Choosing the facts that answer a question, and writing the cited answer.
 
-Pure functions over records from the store: no Rasa, no database, easy to test.
+Pure functions over objects read from the store: no Rasa, no database, easy to test.
 An answer is the facts' texts, the time note of any dated event (never announcing as
 upcoming what is already past), and the citation of every source used.
 """
@@ -16,7 +16,7 @@ from babel.dates import format_date
 
 import settings
 from actions.countries import fold
-from actions.store import FactRecord, OfficeRecord, SourceRecord
+from actions.store import Claim, ConsularOffice, Fact, Source
 
 
 def today() -> dt.date:
@@ -32,7 +32,7 @@ def spanish_date(date: dt.date, precision: str = "day") -> str:
     return format_date(date, pattern, locale="es")
 
 
-def event_end(fact: FactRecord) -> Optional[dt.date]:
+def event_end(fact: Fact) -> Optional[dt.date]:
     """Last day of the fact's event period (the event is past once this day is over)."""
     start = fact.event_date
     if start is None:
@@ -45,7 +45,7 @@ def event_end(fact: FactRecord) -> Optional[dt.date]:
     return start
 
 
-def event_note(fact: FactRecord, on: dt.date) -> Optional[str]:
+def event_note(fact: Fact, on: dt.date) -> Optional[str]:
     """The sentence about the fact's event that is true on `on`: upcoming or past."""
     end = event_end(fact)
     if end is None:
@@ -56,9 +56,9 @@ def event_note(fact: FactRecord, on: dt.date) -> Optional[str]:
     return template.replace("{fecha}", spanish_date(fact.event_date, fact.event_precision or "day"))
 
 
-def citation(sources: Iterable[SourceRecord]) -> str:
+def citation(sources: Iterable[Source]) -> str:
     """'Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026.'"""
-    unique: List[SourceRecord] = []
+    unique: List[Source] = []
     for source in sources:
         if source.key not in {s.key for s in unique}:
             unique.append(source)
@@ -68,7 +68,15 @@ def citation(sources: Iterable[SourceRecord]) -> str:
     return ("Fuente: " if len(parts) == 1 else "Fuentes: ") + "; ".join(parts) + "."
 
 
-def render(facts: Sequence[FactRecord], on: Optional[dt.date] = None, intro: Optional[str] = None) -> str:
+def claim_sentence(fact: Fact, claim: Claim, on: Optional[dt.date] = None) -> str:
+    """What a claim says to a citizen on `on`: its sentence, or, for the claim of a dated
+    event, the event's sentence that is true that day (upcoming or past)."""
+    if claim.dated:
+        return event_note(fact, on or today()) or claim.value
+    return claim.sentence or claim.value
+
+
+def render(facts: Sequence[Fact], on: Optional[dt.date] = None, intro: Optional[str] = None) -> str:
     """The answer text for `facts`: one paragraph each, then the citation."""
     on = on or today()
     paragraphs = [intro] if intro else []
@@ -79,7 +87,7 @@ def render(facts: Sequence[FactRecord], on: Optional[dt.date] = None, intro: Opt
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def render_offices(offices: Sequence[OfficeRecord]) -> str:
+def render_offices(offices: Sequence[ConsularOffice]) -> str:
     """Contact details of consular offices, exactly as stored, with their sources."""
     blocks = []
     for office in offices:
@@ -108,20 +116,20 @@ def mentions(text: str, keyword: str) -> bool:
 class Selection:
     """The facts chosen for a question, and whether the country asked about is missing."""
 
-    facts: List[FactRecord] = field(default_factory=list)
+    facts: List[Fact] = field(default_factory=list)
     # Set when the citizen named a country the topic has no facts about;
     # `countries_available` are the ones it does have facts about.
     missing_country: Optional[str] = None
     countries_available: List[str] = field(default_factory=list)
 
 
-def _narrow_by_keywords(facts: List[FactRecord], text: str) -> List[FactRecord]:
+def _narrow_by_keywords(facts: List[Fact], text: str) -> List[Fact]:
     matching = [f for f in facts if any(mentions(text, k) for k in f.keywords)]
     return matching if matching else facts
 
 
 def select(
-    facts: Sequence[FactRecord], country: Optional[str] = None, text: str = "", explicit: bool = True
+    facts: Sequence[Fact], country: Optional[str] = None, text: str = "", explicit: bool = True
 ) -> Selection:
     """Choose among one topic's `facts` for a question about `country` worded as `text`.
 

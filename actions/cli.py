@@ -18,48 +18,13 @@ import yaml
 
 import settings
 from actions import countries
-from actions.loader import LoaderError, load, read_dir
-from actions.store import FactRecord, FactStore, OfficeRecord, SourceRecord
-
-
-def _event_text(fact: FactRecord) -> Optional[str]:
-    if fact.event_date is None:
-        return None
-    date = fact.event_date
-    return {"year": f"{date:%Y}", "month": f"{date:%Y-%m}"}.get(fact.event_precision or "", date.isoformat())
+from actions.loader import LoaderError, export, load, read_dir
+from actions.store import FactStore
 
 
 def export_catalog(store: FactStore) -> Dict[str, List[Dict[str, Any]]]:
     """The store's content in the seed-file format (round-trips through `load`)."""
-
-    def source(s: SourceRecord) -> Dict[str, Any]:
-        return {k: v for k, v in (("key", s.key), ("title", s.title), ("issuer", s.issuer),
-                                  ("published_on", s.published_on), ("url", s.url)) if v is not None}
-
-    def fact(f: FactRecord) -> Dict[str, Any]:
-        out: Dict[str, Any] = {"key": f.key, "topic": f.topic, "source": f.source.key}
-        if f.countries:
-            out["countries"] = list(f.countries)
-        if f.keywords:
-            out["keywords"] = list(f.keywords)
-        out["answer"] = f.answer
-        if f.event_date:
-            out["event"] = {"date": _event_text(f), "upcoming": f.event_upcoming, "past": f.event_past}
-        return out
-
-    def office(o: OfficeRecord) -> Dict[str, Any]:
-        fields = ("key", "country", "city", "name", "address", "phones", "email", "hours", "url")
-        out = {name: getattr(o, name) for name in fields if getattr(o, name)}
-        if "phones" in out:
-            out["phones"] = list(out["phones"])
-        out["source"] = o.source.key
-        return out
-
-    return {
-        "sources": [source(s) for s in store.sources()],
-        "facts": [fact(f) for f in store.facts()],
-        "offices": [office(o) for o in store.offices()],
-    }
+    return export(store).dict(exclude_defaults=True)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -82,7 +47,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command in ("check", "load"):
             catalog = read_dir(args.dir or settings.facts_dir())
             if args.command == "check":
-                print(f"OK: {len(catalog.sources)} fuentes, {len(catalog.facts)} hechos, {len(catalog.offices)} oficinas.")
+                claims = sum(len(f.claims) for f in catalog.facts)
+                print(f"OK: {len(catalog.sources)} fuentes, {len(catalog.facts)} hechos ({claims} afirmaciones), "
+                      f"{len(catalog.offices)} oficinas.")
                 return 0
             store = FactStore(args.db)
             report = load(store, catalog, prune=args.prune)
@@ -96,6 +63,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             for f in facts:
                 where = f" [{', '.join(f.countries)}]" if f.countries else ""
                 print(f"{f.key} ({f.topic}){where}\n    {f.answer}\n    Fuente: {f.source.title}, {f.source.published_on}")
+                for claim in f.claims:
+                    print(f"      - {claim.attribute}: {claim.value}")
             print(f"{len(facts)} hechos.")
             return 0
         text = yaml.safe_dump(export_catalog(store), allow_unicode=True, sort_keys=False, width=100)

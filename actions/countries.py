@@ -17,6 +17,7 @@ import yaml
 import settings
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form of `text` ("Perú " -> "peru")."""
     decomposed = unicodedata.normalize("NFKD", text)

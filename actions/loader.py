@@ -16,11 +16,12 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, root_validator, validator
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from actions import countries as country_names
 from actions.countries import fold
-from actions.store import ConsularOffice, Fact, FactCountry, FactStore, Source
+from actions.attributes import ATTRIBUTES
+from actions.store import Claim, ConsularOffice, Fact, FactStore, Source, _now
 from actions.topics import FACT_TOPICS
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,99}$")
@@ -31,6 +32,7 @@ FUTURE_WORDING = re.compile(
     re.IGNORECASE,
 )
 MAX_ANSWER_CHARS = 1200
+MAX_SENTENCE_CHARS = 400
 
 
 class LoaderError(Exception):
@@ -80,6 +82,11 @@ class SourceEntry(_Entry):
             raise ValueError("debe ser una dirección https://")
         return value
 
+    @classmethod
+    def from_row(cls, source: Source) -> "SourceEntry":
+        return cls(key=source.key, title=source.title, issuer=source.issuer, published_on=source.published_on,
+                   url=source.url, headline=source.headline)
+
 
 class EventEntry(_Entry):
     date: str
@@ -97,16 +104,99 @@ class EventEntry(_Entry):
     _check_text = validator("upcoming", "past", allow_reuse=True)(_text)
 
 
+def _no_future_wording(value: str) -> str:
+    future = FUTURE_WORDING.search(value)
+    if future:
+        raise ValueError(
+            f"usa una expresión de futuro («{future.group(0)}») que dejará de ser cierta; "
+            "ponga lo que estaba por venir en `event`"
+        )
+    return value
+
+
+class QuantityEntry(_Entry):
+    amount: float
+    unit: str
+    measure: Optional[str] = None
+    qualifier: Optional[str] = None
+
+    _check_text = validator("unit", "measure", "qualifier", allow_reuse=True)(_text)
+
+
+class ClaimEntry(_Entry):
+    """One atomic statement of a fact (see data/facts/README.md)."""
+
+    attribute: str
+    value: str
+    sentence: Optional[str] = None
+    terms: List[str] = []
+    quantity: Optional[QuantityEntry] = None
+    items: List[str] = []
+    dated: bool = False
+
+    _check_text = validator("value", allow_reuse=True)(_text)
+
+    @validator("attribute")
+    def _attribute(cls, value: str) -> str:
+        if value not in ATTRIBUTES:
+            raise ValueError(f"atributo desconocido; use uno de: {', '.join(sorted(ATTRIBUTES))}")
+        return value
+
+    @validator("sentence")
+    def _sentence(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return None
+        value = _text(value) or ""
+        if len(value) > MAX_SENTENCE_CHARS:
+            raise ValueError(f"tiene {len(value)} caracteres; el máximo es {MAX_SENTENCE_CHARS}")
+        return _no_future_wording(value)
+
+    @validator("terms", each_item=True)
+    def _term(cls, value: str) -> str:
+        folded = fold(value)
+        if not folded:
+            raise ValueError("término vacío")
+        return folded
+
+    @validator("items", each_item=True)
+    def _item(cls, value: str) -> str:
+        return _text(value) or ""
+
+    @root_validator(skip_on_failure=True)
+    def _says_its_value(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        if values["dated"]:
+            if values["sentence"]:
+                raise ValueError("una afirmación con `dated: true` se dice con las frases del `event` del hecho; quite `sentence`")
+            return values
+        if not values["sentence"]:
+            raise ValueError("falta `sentence`, la frase que responde")
+        sentence = fold(values["sentence"])
+        if fold(values["value"]) not in sentence:
+            raise ValueError(f"la frase no dice el valor «{values['value']}»")
+        missing = [item for item in values["items"] if fold(item) not in sentence]
+        if missing:
+            raise ValueError(f"la frase no menciona: {', '.join(missing)}")
+        quantity = values["quantity"]
+        if quantity is not None and values["items"] and quantity.amount != len(values["items"]):
+            raise ValueError(f"`quantity.amount` es {quantity.amount:g} pero la lista tiene {len(values['items'])} elementos")
+        if values["attribute"] == "quantity" and quantity is None:
+            raise ValueError("un atributo «quantity» necesita `quantity` (amount, unit)")
+        return values
+
+
 class FactEntry(_Entry):
     key: str
     topic: str
     source: str
     answer: str
+    subject: Optional[str] = None
     countries: List[str] = []
     keywords: List[str] = []
     event: Optional[EventEntry] = None
+    claims: List[ClaimEntry] = []
 
     _check_key = validator("key", "source", allow_reuse=True)(_key)
+    _check_subject = validator("subject", allow_reuse=True)(_text)
 
     @validator("topic")
     def _topic(cls, value: str) -> str:
@@ -119,13 +209,7 @@ class FactEntry(_Entry):
         value = _text(value) or ""
         if len(value) > MAX_ANSWER_CHARS:
             raise ValueError(f"tiene {len(value)} caracteres; el máximo es {MAX_ANSWER_CHARS}")
-        future = FUTURE_WORDING.search(value)
-        if future:
-            raise ValueError(
-                f"usa una expresión de futuro («{future.group(0)}») que dejará de ser cierta; "
-                "ponga lo que estaba por venir en `event`"
-            )
-        return value
+        return _no_future_wording(value)
 
     @validator("countries", each_item=True)
     def _country(cls, value: str) -> str:
@@ -141,6 +225,71 @@ class FactEntry(_Entry):
         if not folded:
             raise ValueError("palabra clave vacía")
         return folded
+
+    @root_validator(skip_on_failure=True)
+    def _dated_claims_need_an_event(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        if values.get("event") is None and any(c.dated for c in values.get("claims", [])):
+            raise ValueError("una afirmación con `dated: true` necesita el `event` del hecho")
+        return values
+
+    def row_values(self, source_id: int, position: int) -> Dict[str, Any]:
+        """The columns of the stored Fact (claims and countries apart)."""
+        event_date = precision = None
+        if self.event:
+            event_date, precision = parse_event_date(self.event.date)
+        return {
+            "topic": self.topic,
+            "subject": self.subject,
+            "answer": self.answer,
+            "keywords": list(self.keywords),
+            "event_date": event_date,
+            "event_precision": precision,
+            "event_upcoming": self.event.upcoming if self.event else None,
+            "event_past": self.event.past if self.event else None,
+            "position": position,
+            "source_id": source_id,
+        }
+
+    def claim_rows(self) -> List[Dict[str, Any]]:
+        rows = []
+        for position, claim in enumerate(self.claims):
+            quantity = claim.quantity
+            rows.append({
+                "position": position,
+                "attribute": claim.attribute,
+                "value": claim.value,
+                "sentence": claim.sentence,
+                "terms": list(claim.terms),
+                "items": list(claim.items),
+                "dated": int(claim.dated),
+                "amount": quantity.amount if quantity else None,
+                "unit": quantity.unit if quantity else None,
+                "measure": quantity.measure if quantity else None,
+                "qualifier": quantity.qualifier if quantity else None,
+            })
+        return rows
+
+    @classmethod
+    def from_row(cls, fact: Fact) -> "FactEntry":
+        """The file entry of a stored fact (`python -m actions.cli export`)."""
+        event = None
+        if fact.event_date:
+            date = fact.event_date
+            text = {"year": f"{date:%Y}", "month": f"{date:%Y-%m}"}.get(fact.event_precision or "", date.isoformat())
+            event = EventEntry(date=text, upcoming=fact.event_upcoming, past=fact.event_past)
+        claims = [
+            ClaimEntry(
+                attribute=c.attribute, value=c.value, sentence=c.sentence, terms=list(c.terms or ()),
+                items=list(c.items or ()), dated=bool(c.dated),
+                quantity=QuantityEntry(amount=c.amount, unit=c.unit, measure=c.measure, qualifier=c.qualifier)
+                if c.amount is not None else None,
+            )
+            for c in fact.claims
+        ]
+        return cls(
+            key=fact.key, topic=fact.topic, source=fact.source.key, answer=fact.answer, subject=fact.subject,
+            countries=list(fact.countries), keywords=list(fact.keywords or ()), event=event, claims=claims,
+        )
 
 
 class OfficeEntry(_Entry):
@@ -169,6 +318,11 @@ class OfficeEntry(_Entry):
         if not (values.get("address") or values.get("phones") or values.get("email") or values.get("url")):
             raise ValueError("una oficina necesita al menos dirección, teléfono, correo o web")
         return values
+
+    @classmethod
+    def from_row(cls, office: ConsularOffice) -> "OfficeEntry":
+        fields = ("key", "country", "city", "name", "address", "phones", "email", "hours", "url")
+        return cls(source=office.source.key, **{name: getattr(office, name) for name in fields})
 
 
 class FactsFile(_Entry):
@@ -315,23 +469,6 @@ def _upsert(session: Any, model: Any, key: str, values: Dict[str, Any]) -> Tuple
     return row, "updated" if _apply(row, values) else "unchanged"
 
 
-def _fact_values(fact: FactEntry, source_id: int, position: int) -> Dict[str, Any]:
-    event_date = precision = None
-    if fact.event:
-        event_date, precision = parse_event_date(fact.event.date)
-    return {
-        "topic": fact.topic,
-        "answer": fact.answer,
-        "keywords": list(fact.keywords),
-        "event_date": event_date,
-        "event_precision": precision,
-        "event_upcoming": fact.event.upcoming if fact.event else None,
-        "event_past": fact.event.past if fact.event else None,
-        "position": position,
-        "source_id": source_id,
-    }
-
-
 def load(store: FactStore, catalog: Catalog, prune: bool = False) -> LoadReport:
     """Upsert `catalog` into `store` in one transaction."""
     store.create_schema()
@@ -344,34 +481,54 @@ def load(store: FactStore, catalog: Catalog, prune: bool = False) -> LoadReport:
             session.flush()
             source_ids[entry.key] = row.id
         for position, entry in enumerate(catalog.facts):
-            values = _fact_values(entry, source_ids[entry.source], position)
-            row, status = _upsert(session, Fact, entry.key, values)
-            if [link.country for link in row.country_links] != entry.countries:
-                row.country_links = [FactCountry(country=c, position=i) for i, c in enumerate(entry.countries)]
+            row, status = _upsert(session, Fact, entry.key, entry.row_values(source_ids[entry.source], position))
+            if list(row.countries) != entry.countries:
+                row.countries = entry.countries
                 status = "created" if status == "created" else "updated"
+            if _claim_rows(row) != entry.claim_rows():
+                row.claims = [Claim(**values) for values in entry.claim_rows()]
+                status = "created" if status == "created" else "updated"
+            if status == "updated":
+                row.updated_at = _now()  # also when only its claims or countries changed
             report.count(status)
         for entry in catalog.offices:
             values = entry.dict(exclude={"key", "source"})
             values["source_id"] = source_ids[entry.source]
             report.count(_upsert(session, ConsularOffice, entry.key, values)[1])
         if prune:
+            # Facts first: a source still referenced by a fact cannot go.
             report.deleted += _prune(session, Fact, {f.key for f in catalog.facts})
             report.deleted += _prune(session, ConsularOffice, {o.key for o in catalog.offices})
             report.deleted += _prune(session, Source, {s.key for s in catalog.sources})
     return report
 
 
+_CLAIM_COLUMNS = ("position", "attribute", "value", "sentence", "terms", "items", "dated",
+                  "amount", "unit", "measure", "qualifier")
+
+
+def _claim_rows(fact: Fact) -> List[Dict[str, Any]]:
+    return [{name: getattr(claim, name) for name in _CLAIM_COLUMNS} for claim in fact.claims]
+
+
 def _prune(session: Any, model: Any, keep: Iterable[str]) -> int:
+    """Delete the rows whose keys are not in `keep`, through the ORM so that it cascades
+    to what belongs to them (a fact's countries and claims)."""
     keep = set(keep)
-    stale = [key for key in session.execute(select(model.key)).scalars() if key not in keep]
-    if stale:
-        if model is Fact:
-            ids = select(Fact.id).where(Fact.key.in_(stale)).scalar_subquery()
-            session.execute(
-                delete(FactCountry).where(FactCountry.fact_id.in_(ids)).execution_options(synchronize_session="fetch")
-            )
-        session.execute(delete(model).where(model.key.in_(stale)).execution_options(synchronize_session="fetch"))
+    stale = [row for row in session.execute(select(model)).unique().scalars() if row.key not in keep]
+    for row in stale:
+        session.delete(row)
+    session.flush()
     return len(stale)
+
+
+def export(store: FactStore) -> FactsFile:
+    """The store's content as one facts file (round-trips through `load`)."""
+    return FactsFile(
+        sources=[SourceEntry.from_row(s) for s in store.sources()],
+        facts=[FactEntry.from_row(f) for f in store.facts()],
+        offices=[OfficeEntry.from_row(o) for o in store.offices()],
+    )
 
 
 def load_dir(store: FactStore, directory: Path, prune: bool = False) -> LoadReport:

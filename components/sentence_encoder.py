@@ -7,10 +7,12 @@ with the sparse n-gram features. The encoder is loaded once per process.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -57,7 +59,10 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         with_text = [m for m in messages if m.get(TEXT)]
         for start in range(0, len(with_text), BATCH_SIZE):
             batch = with_text[start : start + BATCH_SIZE]
-            vectors = np.atleast_2d(encoder().encode([m.get(TEXT) for m in batch]))
+            # A single message: one BLAS thread (less waiting on 2 shared cores); training batches: all.
+            limit = threadpool_limits(limits=1, user_api="blas") if len(batch) == 1 else nullcontext()
+            with limit:
+                vectors = np.atleast_2d(encoder().encode([m.get(TEXT) for m in batch]))
             for message, vector in zip(batch, vectors):
                 message.add_features(
                     Features(

@@ -16,10 +16,21 @@ def domain():
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
+# utter_default is sent by action_fallback (after searching the facts) and by Rasa's own
+# action_default_fallback, utter_out_of_scope and utter_capabilities by action_out_of_scope
+# and action_capabilities (unless the message follows up on the last answer); the validator
+# only looks for responses in stories and rules.
+SENT_BY_ACTIONS = ("utter_default", "utter_out_of_scope", "utter_capabilities")
+
+
 def test_rasa_data_validate_reports_no_warnings():
-    result = subprocess.run([RASA, "data", "validate", "--fail-on-warnings"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = subprocess.run([RASA, "data", "validate"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    warnings_seen = [line for line in output.splitlines() if "UserWarning" in line]
+    unexpected = [w for w in warnings_seen
+                  if not any(f"The utterance '{name}' is not used in any story or rule" in w for name in SENT_BY_ACTIONS)]
+    assert unexpected == [], output[-3000:]
 
 
 @pytest.mark.parametrize("path", ["data/nlu", "tests/nlu_heldout.yml", "tests/nlu_validation.yml"])

@@ -19,11 +19,12 @@ from benchmarks.near_duplicates import near_duplicates
 from benchmarks.nlu import SPLITS, TRAIN_DIR, load_examples, score
 from tests.conftest import MODEL, ROOT
 
-# Reached on the held-out set without near copies (docs/benchmarks/nlu.md, 2026-12-02); before
-# the 64 near copies were replaced: 0.946, 0.951 and 0.901.
-HELDOUT_ACCURACY_FLOOR = 0.925  # reached: 0.937
-HELDOUT_MACRO_F1_FLOOR = 0.93  # reached: 0.942
-OUT_OF_SCOPE_F1_FLOOR = 0.875  # reached: 0.890
+# With the five intents of the answering work (acknowledge, complain, ask_source,
+# ask_followup, choose_option; insults relabelled from out_of_scope to complain) the held-out
+# set has 27 intents; floors a little under what the model reaches (see docs/benchmarks/nlu.md).
+HELDOUT_ACCURACY_FLOOR = 0.915
+HELDOUT_MACRO_F1_FLOOR = 0.915
+OUT_OF_SCOPE_F1_FLOOR = 0.85
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,9 @@ def test_jamaica_repatriation_answers_24_with_the_source():
         "cuantos peruanos repatriaron de jamaica", "ask_repatriation", [country_entity("jamaica")]))
     assert len(texts) == 1 and "24 peruanos" in texts[0] and "72" not in texts[0]
     assert texts[0].endswith(CITATION)
-    assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": "repatriation"}]
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["last_topic"] == "repatriation" and slots["last_fact"] == "repatriation.jamaica"
+    assert slots["last_kind"] == "quantity"
 
 
 def test_repatriations_without_a_country_answer_both():
@@ -192,3 +194,21 @@ def test_an_unreachable_store_gets_an_apology_not_an_error(action, monkeypatch, 
     texts, events = run(action, make_tracker("repatriaciones de bolivia", "ask_repatriation", [country_entity("Bolivia")]))
     assert texts[-1].startswith("Disculpe, en este momento no puedo consultar mi información oficial.")
     assert events == []
+
+
+def test_a_fact_loaded_while_running_is_answered_without_a_restart(use_store, tmp_path):
+    """The action server keeps its engine (and claim embeddings) until a load changes the store."""
+    import shutil
+
+    import settings
+    from actions.loader import load_dir
+
+    question = ("cuantos peruanos repatriaron de jamaica", "ask_repatriation")
+    assert "24 peruanos" in run(ActionAnswerTopic(), make_tracker(*question))[0][0]
+    facts = tmp_path / "facts"
+    shutil.copytree(settings.DEFAULT_FACTS_DIR, facts)
+    note = facts / "nota-de-prensa-9-26.yml"
+    note.write_text(note.read_text(encoding="utf-8").replace("24 peruanos", "25 peruanos")
+                    .replace("amount: 24,", "amount: 25,").replace("Esos 24", "Esos 25"), encoding="utf-8")
+    load_dir(use_store, facts)
+    assert "25 peruanos" in run(ActionAnswerTopic(), make_tracker(*question))[0][0]

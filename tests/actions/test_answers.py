@@ -3,15 +3,16 @@ import datetime as dt
 import pytest
 
 from actions import answers
-from actions.store import FactRecord, SourceRecord
+from actions.store import Fact, Source
 
-NOTE = SourceRecord("np-9-26", "Nota de Prensa 9-26", "Cancillería", dt.date(2026, 1, 18))
-OTHER = SourceRecord("otra", "Comunicado 1-26", "Cancillería", dt.date(2026, 2, 3))
+NOTE = Source(key="np-9-26", title="Nota de Prensa 9-26", issuer="Cancillería", published_on=dt.date(2026, 1, 18))
+OTHER = Source(key="otra", title="Comunicado 1-26", issuer="Cancillería", published_on=dt.date(2026, 2, 3))
 
 
-def record(key="k", answer="Texto.", countries=(), keywords=(), source=NOTE, **event) -> FactRecord:
-    return FactRecord(key=key, topic="t", answer=answer, source=source, countries=tuple(countries),
-                      keywords=tuple(keywords), **event)
+def record(key="k", answer="Texto.", countries=(), keywords=(), source=NOTE, **event) -> Fact:
+    """A fact built in memory, as the store returns them (the ORM class is the record)."""
+    return Fact(key=key, topic="t", answer=answer, source=source, countries=list(countries),
+                keywords=list(keywords), **event)
 
 
 ELECTIONS = record(
@@ -118,10 +119,10 @@ def test_keywords_match_whole_words_only():
 
 
 def test_offices_are_rendered_exactly_as_stored_with_source():
-    from actions.store import OfficeRecord
+    from actions.store import ConsularOffice
 
-    office = OfficeRecord("o", "Bolivia", "La Paz", "Consulado General", NOTE, address="Calle 1",
-                          phones=("+591 1", "+591 2"), hours="9 a 13")
+    office = ConsularOffice(key="o", country="Bolivia", city="La Paz", name="Consulado General", source=NOTE,
+                            address="Calle 1", phones=["+591 1", "+591 2"], hours="9 a 13")
     text = answers.render_offices([office])
     assert "Consulado General (La Paz, Bolivia)" in text
     assert "Teléfono: +591 1, +591 2" in text and "Horario: 9 a 13" in text

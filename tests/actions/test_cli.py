@@ -17,7 +17,7 @@ def cli(*args, env_db=None):
 def test_check_load_list_and_export(tmp_path):
     db = f"sqlite:///{tmp_path / 'facts.db'}"
     checked = cli("check")
-    assert checked.returncode == 0 and "20 hechos" in checked.stdout
+    assert checked.returncode == 0 and "20 hechos (71 afirmaciones)" in checked.stdout
 
     loaded = cli("load", "--prune", env_db=db)
     assert loaded.returncode == 0 and "21 creados" in loaded.stdout

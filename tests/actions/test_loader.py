@@ -57,7 +57,7 @@ def test_loading_twice_changes_nothing(store):
     second = load_dir(store, settings.DEFAULT_FACTS_DIR)
     assert first.created == 21 and first.updated == 0
     assert (second.created, second.updated, second.unchanged) == (0, 0, 21)
-    assert store.counts() == {"sources": 1, "facts": 20, "offices": 0}
+    assert store.counts() == {"sources": 1, "facts": 20, "claims": 71, "offices": 0}
 
 
 def test_a_changed_answer_is_updated_in_place(facts_dir, store):
@@ -148,4 +148,48 @@ def test_loads_a_sourced_office(facts_dir, store):
     )
     load_dir(store, facts_dir)
     [office] = store.offices("Bolivia")
-    assert office.phones == ("+591 0000",) and office.source.key == "np-test"
+    assert office.phones == ["+591 0000"] and office.source.key == "np-test"
+
+
+CLAIM = "[{attribute: quantity, value: 24 peruanos, quantity: {amount: 24, unit: peruanos}, sentence: 'Fueron 24 peruanos.'}]"
+
+
+def test_claims_are_stored_with_their_structure_and_updated_in_place(facts_dir, store):
+    write(facts_dir, "a.yml", fact(claims=CLAIM, countries="[Jamaica]"))
+    load_dir(store, facts_dir)
+    [claim] = store.fact("test.fact").claims
+    assert (claim.attribute, claim.amount, claim.unit, claim.sentence) == ("quantity", 24, "peruanos", "Fueron 24 peruanos.")
+    write(facts_dir, "a.yml", fact(claims=CLAIM.replace("24", "72"), countries="[Jamaica]"))
+    report = load_dir(store, facts_dir)
+    assert report.updated == 1 and [c.amount for c in store.fact("test.fact").claims] == [72]
+    assert store.counts()["claims"] == 1
+
+
+def test_prune_cascades_to_a_facts_claims_and_countries(facts_dir, store):
+    write(facts_dir, "a.yml", fact(claims=CLAIM, countries="[Jamaica, Bolivia]"))
+    load_dir(store, facts_dir)
+    write(facts_dir, "a.yml", SOURCE)
+    assert load_dir(store, facts_dir, prune=True).deleted == 1
+    assert store.counts() == {"sources": 1, "facts": 0, "claims": 0, "offices": 0}
+    assert store.countries() == []
+
+
+@pytest.mark.parametrize(
+    "claims, expected",
+    [
+        ("[{attribute: weather, value: x, sentence: x}]", "atributo desconocido"),
+        ("[{attribute: place, value: Tacna, sentence: 'Fue en Arequipa.'}]", "la frase no dice el valor «Tacna»"),
+        ("[{attribute: place, value: Tacna}]", "falta `sentence`"),
+        ("[{attribute: quantity, value: 24, sentence: 'Fueron 24.'}]", "necesita `quantity`"),
+        ("[{attribute: place, value: 'A y B', items: [A, B, C], sentence: 'A y B.'}]", "no menciona: C"),
+        ("[{attribute: place, value: 'A y B', items: [A, B], quantity: {amount: 3, unit: x}, sentence: 'A y B.'}]",
+         "la lista tiene 2"),
+        ("[{attribute: date, value: abril, dated: true}]", "necesita el `event`"),
+        ("[{attribute: place, value: Tacna, sentence: 'Será en Tacna.'}]", "expresión de futuro"),
+    ],
+)
+def test_bad_claims_are_rejected_with_their_position(facts_dir, claims, expected):
+    write(facts_dir, "bad.yml", fact(claims=claims))
+    with pytest.raises(LoaderError) as error:
+        read_dir(facts_dir)
+    assert "facts[0] (test.fact)" in str(error.value) and expected in str(error.value)

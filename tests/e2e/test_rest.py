@@ -20,7 +20,7 @@ def test_greeting_offers_topics_and_a_privacy_notice(conversation):
 
 def test_jamaica_repatriation_answers_24_with_source(conversation):
     text = conversation.reply_text("¿Cuántos peruanos fueron repatriados desde Jamaica?")
-    assert "24 peruanos" in text and "huracán Melissa" in text and CITATION in text
+    assert text.startswith("Fueron 24 peruanos") and CITATION in text and "72" not in text
 
 
 def test_bolivia_repatriation_answers_72(conversation):
@@ -61,7 +61,7 @@ def test_gibberish_gets_the_fallback_with_topics(conversation):
         # phrasings the training data does not contain, one per paragraph of the note
         ("oe y lo de la oea con las elecciones q fue", "Misión de Observación Electoral"),
         ("mi tio vive en italia, q campaña hay para q voten los q estan afuera", "Tu voto cruza fronteras"),
-        ("de que hablaron el canciller y el secretario de estado gringo", "Marco Rubio"),
+        ("de que hablaron el canciller y el secretario de estado gringo", "cooperación estratégica bilateral"),
         ("que pasa en el puerto de chancay con los contenedores", "Unidad de Control Conjunto"),
         ("que se firmo en el gabinete binacional con ecuador", "Declaración de Quito"),
         ("que se hizo con chile por los migrantes que cruzan por tacna", "Comité Binacional de Cooperación Migratoria"),
