@@ -7,6 +7,7 @@ cannot place. Every message carries a machine-readable `outcome` in its metadata
 source, and says honestly when the store has nothing; a store failure gets a polite
 apology instead of silence.
 """
+
 from __future__ import annotations
 
 import logging
@@ -159,9 +160,15 @@ def answer_stranded(dispatcher: CollectingDispatcher, store: FactStore, country:
 _FROM_THE_FACTS = frozenset({outcomes.ANSWERED, outcomes.MISSING_DETAIL, outcomes.CORRECTION})
 
 
-def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, store: FactStore,
-                    topic: Optional[str], state: Optional[State] = None,
-                    only_facts: bool = False, engine: Optional[Engine] = None) -> Optional[List[EventType]]:
+def answer_question(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    store: FactStore,
+    topic: Optional[str],
+    state: Optional[State] = None,
+    only_facts: bool = False,
+    engine: Optional[Engine] = None,
+) -> Optional[List[EventType]]:
     """Answer the latest message with the engine; None if it found nothing to say (the
     caller then answers at topic level or falls back). With `only_facts`, only a reply
     from the facts counts (an answer, a missing detail, a correction)."""
@@ -192,8 +199,11 @@ class ActionAnswerTopic(StoreAction):
         where = context.country(tracker)
         engine = engine_for(store)
         text = tracker.latest_message.get("text") or ""
-        if topic is not None and not any(f.topic == topic for f in engine.facts) \
-                and len(split(text, is_subject=engine.is_subject)) == 1:
+        if (
+            topic is not None
+            and not any(f.topic == topic for f in engine.facts)
+            and len(split(text, is_subject=engine.is_subject)) == 1
+        ):
             # Fees, fines, hours: nothing in the sources; say so instead of guessing.
             say(dispatcher, messages.not_in_sources(label(topic)), outcomes.NO_INFORMATION)
             return [SlotSet("last_topic", topic)]
@@ -209,7 +219,7 @@ class ActionAnswerTopic(StoreAction):
 
 
 class ActionAnswerCountry(StoreAction):
-    """"¿Qué hizo la Cancillería en Jamaica?" and follow-ups such as "¿y en Bolivia?"."""
+    """ "¿Qué hizo la Cancillería en Jamaica?" and follow-ups such as "¿y en Bolivia?"."""
 
     def name(self) -> Text:
         return "action_answer_country"
@@ -232,8 +242,12 @@ class ActionAnswerCountry(StoreAction):
         # A follow-up ("¿y en Bolivia?", "¿y con ese país qué más?"), a specific question
         # about a country, or a place that is not a country ("¿hizo algo en Arequipa?").
         engine = engine_for(store)
-        if state.fact or (where.explicit and question.kind not in ("broad", "which")) or \
-                (not where.name and engine.mentions(text)) or len(split(text, is_subject=engine.is_subject)) > 1:
+        if (
+            state.fact
+            or (where.explicit and question.kind not in ("broad", "which"))
+            or (not where.name and engine.mentions(text))
+            or len(split(text, is_subject=engine.is_subject)) > 1
+        ):
             events = answer_question(dispatcher, tracker, store, None, state)
             if events is not None:
                 return events
@@ -309,7 +323,7 @@ class ActionOutOfScope(ActionUnlessFollowUp):
 
 
 class ActionCapabilities(ActionUnlessFollowUp):
-    """"¿Qué puede hacer?" gets the topics; "¿y de qué temas?" after an answer is a question."""
+    """ "¿Qué puede hacer?" gets the topics; "¿y de qué temas?" after an answer is a question."""
 
     response = "utter_capabilities"
     outcome = outcomes.CAPABILITIES
@@ -320,7 +334,9 @@ class ActionCapabilities(ActionUnlessFollowUp):
     def follows_up(self, text: str) -> bool:
         from actions.countries import fold
 
-        return not re.search(r"\b(puedes|puede|sabes|sabe|haces|hace usted|ayudarme|ofreces|temas tienes)\b", fold(text))
+        return not re.search(
+            r"\b(puedes|puede|sabes|sabe|haces|hace usted|ayudarme|ofreces|temas tienes)\b", fold(text)
+        )
 
 
 class ActionFallback(StoreAction):
@@ -361,7 +377,7 @@ def _about_others(text: str) -> bool:
 
 
 class ActionStranded(StoreAction):
-    """"Estoy varado en Bolivia": consular guidance plus what the store knows there."""
+    """ "Estoy varado en Bolivia": consular guidance plus what the store knows there."""
 
     def name(self) -> Text:
         return "action_stranded"

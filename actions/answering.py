@@ -17,12 +17,13 @@ For each question of the message (actions/questions.py splits them), in order:
 Pure Python over store objects; the Rasa actions (actions/actions.py) are thin
 wrappers that read the store, keep the dialogue state in slots, and send the replies.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from actions import answers, embeddings, messages, outcomes, retrieval
@@ -58,17 +59,45 @@ PERU_PLACES = (
 ).split() + ["La Libertad", "Madre de Dios", "San Martín", "Puerto Maldonado", "Cerro de Pasco"]
 # Organisations a citizen may name instead of the one the note names ("¿en la ONU?").
 ORGANISATIONS = [
-    "OEA", "ONU", "Naciones Unidas", "UNESCO", "OMI", "OIM", "IPCC", "Mercosur", "UNODC", "ONUDD", "OMS", "OTAN",
-    "Unión Europea", "CAN", "Comunidad Andina", "APEC", "OCDE", "Banco Mundial", "FMI", "CELAC", "Alianza del Pacífico",
-    "Instituto Cervantes", "Real Academia Española", "RAE", "ASALE", "Ministerio de Cultura",
-    "Ministerio de Educación", "Ministerio del Interior", "Ministerio de Defensa", "Congreso", "Migraciones",
+    "OEA",
+    "ONU",
+    "Naciones Unidas",
+    "UNESCO",
+    "OMI",
+    "OIM",
+    "IPCC",
+    "Mercosur",
+    "UNODC",
+    "ONUDD",
+    "OMS",
+    "OTAN",
+    "Unión Europea",
+    "CAN",
+    "Comunidad Andina",
+    "APEC",
+    "OCDE",
+    "Banco Mundial",
+    "FMI",
+    "CELAC",
+    "Alianza del Pacífico",
+    "Instituto Cervantes",
+    "Real Academia Española",
+    "RAE",
+    "ASALE",
+    "Ministerio de Cultura",
+    "Ministerio de Educación",
+    "Ministerio del Interior",
+    "Ministerio de Defensa",
+    "Congreso",
+    "Migraciones",
 ]
 # Where the citizen lives is context, not the subject: "vivo en Italia, ¿qué hizo…?".
-_RESIDENCE = re.compile(r"(?i)\b(vivo|vivimos|resido|radico|radicamos|estoy|estamos|me encuentro|trabajo)\s+(en|desde)\s+"
-                        r"[\wáéíóúñ]+(\s+[A-ZÁÉÍÓÚ][\wáéíóúñ]+)?")
+_RESIDENCE = re.compile(
+    r"(?i)\b(vivo|vivimos|resido|radico|radicamos|estoy|estamos|me encuentro|trabajo)\s+(en|desde)\s+"
+    r"[\wáéíóúñ]+(\s+[A-ZÁÉÍÓÚ][\wáéíóúñ]+)?"
+)
 # Short names and the full names the facts use.
-ORG_ALIASES = {"RAE": "Real Academia Española", "ONUDD": "UNODC", "Naciones Unidas": "ONU",
-               "Comunidad Andina": "CAN"}
+ORG_ALIASES = {"RAE": "Real Academia Española", "ONUDD": "UNODC", "Naciones Unidas": "ONU", "Comunidad Andina": "CAN"}
 # Questions about the source itself: its date, number, title, issuer.
 _ABOUT_SOURCE = re.compile(
     r"\b(nota( de prensa)?|fuente|fuentes|comunicado|documento que usa\w*|de donde (saca\w*|salio|sale|viene|"
@@ -79,8 +108,13 @@ _ABOUT_SOURCE = re.compile(
 _OUT_OF_SOURCES: List[Tuple[str, re.Pattern]] = [
     ("consulate_contact", re.compile(r"\b(telefono|direccion|horario|correo|email|whatsapp|donde queda|atienden)\b")),
     ("voting_fine", re.compile(r"\bmulta\w*\b")),
-    ("procedures", re.compile(r"\b(pasaporte|visa|visas|dni|tramite\w*|cita|requisito\w*|apostill\w*|partida|"
-                              r"nacionalidad|cuesta|cuestan|costo|precio|tarifa|demora)\b")),
+    (
+        "procedures",
+        re.compile(
+            r"\b(pasaporte|visa|visas|dni|tramite\w*|cita|requisito\w*|apostill\w*|partida|"
+            r"nacionalidad|cuesta|cuestan|costo|precio|tarifa|demora)\b"
+        ),
+    ),
 ]
 # Words that carry no claim of their own in a yes/no question: who said it, where it was read.
 _CHATTER = frozenset(
@@ -113,9 +147,22 @@ _SYNONYMS = [
 ]
 _FILLERS = re.compile(r"^(y|e|oe|ok|oka|ya|pero|entonces|bueno|ah+|oye|disculpe|hola|buenas)\b\W*", re.IGNORECASE)
 _WH_WORDS = {
-    "que": "qué", "q": "qué", "cual": "cuál", "cuales": "cuáles", "cuanto": "cuánto", "cuanta": "cuánta",
-    "cuantos": "cuántos", "cuantas": "cuántas", "quien": "quién", "quienes": "quiénes", "donde": "dónde",
-    "cuando": "cuándo", "como": "cómo", "xq": "por qué", "pq": "por qué", "porque": "por qué",
+    "que": "qué",
+    "q": "qué",
+    "cual": "cuál",
+    "cuales": "cuáles",
+    "cuanto": "cuánto",
+    "cuanta": "cuánta",
+    "cuantos": "cuántos",
+    "cuantas": "cuántas",
+    "quien": "quién",
+    "quienes": "quiénes",
+    "donde": "dónde",
+    "cuando": "cuándo",
+    "como": "cómo",
+    "xq": "por qué",
+    "pq": "por qué",
+    "porque": "por qué",
 }
 
 
@@ -160,8 +207,9 @@ class Mention:
 class Engine:
     """Answers questions over a set of facts (all the store's, read for this turn)."""
 
-    def __init__(self, facts: Sequence[Fact], encoder: Optional[embeddings.Encoder] = None,
-                 on: Optional[dt.date] = None) -> None:
+    def __init__(
+        self, facts: Sequence[Fact], encoder: Optional[embeddings.Encoder] = None, on: Optional[dt.date] = None
+    ) -> None:
         self.facts = list(facts)
         self.by_key = {f.key: f for f in self.facts}
         self.index = retrieval.build(self.facts, encoder)
@@ -171,8 +219,9 @@ class Engine:
 
     def _vocabulary(self) -> None:
         items = {item for f in self.facts for c in f.claims for item in c.items or ()}
-        place_items = {item for f in self.facts for c in f.claims if c.attribute in _PLACE_ATTRIBUTES
-                       for item in c.items or ()}
+        place_items = {
+            item for f in self.facts for c in f.claims if c.attribute in _PLACE_ATTRIBUTES for item in c.items or ()
+        }
         names: Dict[str, Mention] = {}
         for name in ORGANISATIONS:
             names[fold(name)] = Mention(name, "organisation")
@@ -188,10 +237,14 @@ class Engine:
         # items), without those shared by many facts ("cancilleria", "peru").
         subject: Dict[str, Set[str]] = {}
         for fact in self.facts:
-            proper = re.findall(r"(?<!^)(?<![.:] )\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+", " ".join(
-                [fact.subject or "", fact.answer] + [c.sentence or c.value for c in fact.claims]))
-            text = " ".join([" ".join(fact.keywords or ()), " ".join(fact.countries), " ".join(proper)]
-                            + [" ".join(c.items or ()) for c in fact.claims])
+            proper = re.findall(
+                r"(?<!^)(?<![.:] )\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+",
+                " ".join([fact.subject or "", fact.answer] + [c.sentence or c.value for c in fact.claims]),
+            )
+            text = " ".join(
+                [" ".join(fact.keywords or ()), " ".join(fact.countries), " ".join(proper)]
+                + [" ".join(c.items or ()) for c in fact.claims]
+            )
             subject[fact.key] = set(retrieval.stems(text))
         counts: Dict[str, int] = {}
         for stems in subject.values():
@@ -202,14 +255,21 @@ class Engine:
         # The strongest of them: keywords, countries and list items (not proper nouns met in
         # passing, such as the OAS mission named in the campaign's paragraph).
         self.strong_stems = {
-            f.key: set(retrieval.stems(" ".join(list(f.keywords or ()) + list(f.countries)
-                                                + [i for c in f.claims for i in c.items or ()]))) - common
+            f.key: set(
+                retrieval.stems(
+                    " ".join(list(f.keywords or ()) + list(f.countries) + [i for c in f.claims for i in c.items or ()])
+                )
+            )
+            - common
             for f in self.facts
         }
         # Multi-word names the facts use, which may contain a city ("Declaración de Quito").
-        self._names = sorted({" ".join(tokens(k)) for f in self.facts for k in f.keywords or () if " " in k.strip()}
-                             | {" ".join(tokens(i)) for f in self.facts for c in f.claims for i in c.items or ()
-                                if " " in i.strip()}, key=len, reverse=True)
+        self._names = sorted(
+            {" ".join(tokens(k)) for f in self.facts for k in f.keywords or () if " " in k.strip()}
+            | {" ".join(tokens(i)) for f in self.facts for c in f.claims for i in c.items or () if " " in i.strip()},
+            key=len,
+            reverse=True,
+        )
 
     @property
     def on(self) -> dt.date:
@@ -218,8 +278,13 @@ class Engine:
 
     # --- entry point ---------------------------------------------------------------
 
-    def respond(self, text: str, topic: Optional[str] = None, state: Optional[State] = None,
-                context_countries: Sequence[str] = ()) -> Result:
+    def respond(
+        self,
+        text: str,
+        topic: Optional[str] = None,
+        state: Optional[State] = None,
+        context_countries: Sequence[str] = (),
+    ) -> Result:
         """Replies to every question of `text`, in order. `topic` is the NLU's topic for the
         whole message (used only when it has a single question); `context_countries` are
         countries named in the citizen's previous messages ("estoy varado en Bolivia", then
@@ -242,8 +307,9 @@ class Engine:
         stems = set(retrieval.stems(text))
         return any(stems & s for s in self.subject_stems.values())
 
-    def answer(self, text: str, topic: Optional[str], state: State,
-               context_countries: Sequence[str] = ()) -> Tuple[List[Reply], State]:
+    def answer(
+        self, text: str, topic: Optional[str], state: State, context_countries: Sequence[str] = ()
+    ) -> Tuple[List[Reply], State]:
         question = analyse(text)
         if state.detail and question.kind == "quantity" and not question.detail:
             question = replace(question, detail=state.detail)  # "¿y cuántas a Bolivia?" (toneladas)
@@ -251,9 +317,13 @@ class Engine:
             reply, kind = self.about_source(question)
             return [reply], State(fact=SOURCE, kind=kind)
         words = [w for w in content_words(text) if w not in _CHATTER]
-        if words and question.kind in ("yesno", "broad") and not any(
-                retrieval.stem(w) in self.known or w.isdigit() for w in words) and not retrieval.countries_in(text) \
-                and not self.mentions(text):
+        if (
+            words
+            and question.kind in ("yesno", "broad")
+            and not any(retrieval.stem(w) in self.known or w.isdigit() for w in words)
+            and not retrieval.countries_in(text)
+            and not self.mentions(text)
+        ):
             return [Reply(None, outcomes.FALLBACK)], state  # "asdkjh qwpoeiru": no word of any fact, no question
         mentions = self.mentions(text)
         named = retrieval.countries_in(_RESIDENCE.sub(" ", text))
@@ -265,18 +335,30 @@ class Engine:
             if result is not None:
                 return result
         explicit = self.countries_named(text)
-        if explicit and not (last is not None and self._follows(question, last, text) and set(explicit) & set(last.countries)):
+        if explicit and not (
+            last is not None and self._follows(question, last, text) and set(explicit) & set(last.countries)
+        ):
             # A country the best matching fact is not about: "¿repatriaron peruanos de Chile?",
             # "¿la Declaración de Quito la firmaron con Bolivia?".
             plain = retrieval.rank(self.index, text, topic, [], accepts=question.accepts)
             best, best_score = plain.facts()[0]
-            if best.countries and not set(explicit) & set(best.countries) and best_score >= CONFIDENT \
-                    and plain.best_lexical() >= 0.4:
+            if (
+                best.countries
+                and not set(explicit) & set(best.countries)
+                and best_score >= CONFIDENT
+                and plain.best_lexical() >= 0.4
+            ):
                 reply = self.country_mismatch(best, question, explicit, plain)
                 if reply is not None:
                     return [reply], State(fact=best.key, kind=question.kind, topic=best.topic)
-        ranking = retrieval.rank(self.index, text, topic, named, accepts=question.accepts,
-                                 context_countries=[] if named else list(context_countries))
+        ranking = retrieval.rank(
+            self.index,
+            text,
+            topic,
+            named,
+            accepts=question.accepts,
+            context_countries=[] if named else list(context_countries),
+        )
         if not named and context_countries and last is None:
             named = [c for c in context_countries if any(c in f.countries for f in self.facts)]
         ranked = ranking.facts()
@@ -303,8 +385,12 @@ class Engine:
                 return [self.clarify(options)], replace(state, options=[f.key for f in options], pending=text)
             return [Reply(None, outcomes.FALLBACK)], state
         reply, kind = self.about_fact(fact, question, ranking, mentions, state, last)
-        new_state = State(fact=fact.key, kind=kind or state.kind, topic=fact.topic,
-                          detail=question.detail if question.kind == "quantity" else None)
+        new_state = State(
+            fact=fact.key,
+            kind=kind or state.kind,
+            topic=fact.topic,
+            detail=question.detail if question.kind == "quantity" else None,
+        )
         return [reply], new_state
 
     # --- what a question refers to -------------------------------------------------------
@@ -336,23 +422,69 @@ class Engine:
         return state.fact == SOURCE and not self._names_a_fact(question) and len(content_words(question.text)) <= 2
 
     def _names_a_fact(self, question: Question) -> bool:
-        """"la nota dice cuántos volvieron de Bolivia?" is about Bolivia, not about the note."""
-        ignore = {"nota", "prensa", "fuente", "fuentes", "dice", "fecha", "numero", "titulo", "titula", "publico",
-                  "publicada", "emitio", "usa", "usas", "sacas", "saca", "informacion", "datos", "oficial", "info",
-                  "sacaste", "salio", "sale", "viene", "ministerio", "comunicado", "link", "enlace", "trata", "ano",
-                  "mes", "dia", "febrero", "enero", "2025", "2026", "esa", "proviene", "brinda", "documento",
-                  "basas", "basa", "actualizada", "confiable", "quien", "cuando"}
+        """ "la nota dice cuántos volvieron de Bolivia?" is about Bolivia, not about the note."""
+        ignore = {
+            "nota",
+            "prensa",
+            "fuente",
+            "fuentes",
+            "dice",
+            "fecha",
+            "numero",
+            "titulo",
+            "titula",
+            "publico",
+            "publicada",
+            "emitio",
+            "usa",
+            "usas",
+            "sacas",
+            "saca",
+            "informacion",
+            "datos",
+            "oficial",
+            "info",
+            "sacaste",
+            "salio",
+            "sale",
+            "viene",
+            "ministerio",
+            "comunicado",
+            "link",
+            "enlace",
+            "trata",
+            "ano",
+            "mes",
+            "dia",
+            "febrero",
+            "enero",
+            "2025",
+            "2026",
+            "esa",
+            "proviene",
+            "brinda",
+            "documento",
+            "basas",
+            "basa",
+            "actualizada",
+            "confiable",
+            "quien",
+            "cuando",
+        }
         words = [w for w in content_words(question.text) if w not in ignore]
         return bool(words) and retrieval.rank(self.index, " ".join(words)).best_lexical() >= 0.5
 
     def _elliptical(self, question: Question, mentions: Sequence[Mention], named: Sequence[str]) -> bool:
-        """"¿y de Bolivia?", "y a tumbes?", "y en la unesco?": a short message that names an
+        """ "¿y de Bolivia?", "y a tumbes?", "y en la unesco?": a short message that names an
         entity and leans on the previous question."""
         if not (mentions or named):
             return False
         names = {fold(m.surface) for m in mentions} | {fold(n) for n in named}
-        rest = [w for w in content_words(question.text)
-                if not any(w in n.split() for n in names) and w not in ("pais", "region", "tambien", "especificamente")]
+        rest = [
+            w
+            for w in content_words(question.text)
+            if not any(w in n.split() for n in names) and w not in ("pais", "region", "tambien", "especificamente")
+        ]
         leans = bool(re.match(r"^(y|e|tambien|ahora|ok y|ya y|no,? (te )?pregunte)\b", question.folded)) or not rest
         return leans and len(rest) <= 2
 
@@ -390,8 +522,9 @@ class Engine:
 
     # --- an entity follow-up ------------------------------------------------------------
 
-    def entity_followup(self, question: Question, last: Fact, state: State, mentions: Sequence[Mention],
-                        named: Sequence[str]) -> Optional[Tuple[List[Reply], State]]:
+    def entity_followup(
+        self, question: Question, last: Fact, state: State, mentions: Sequence[Mention], named: Sequence[str]
+    ) -> Optional[Tuple[List[Reply], State]]:
         kind = state.kind if question.kind in ("yesno", "which", "broad", "more") else question.kind
         kind = kind or "broad"
         asked = replace(question, kind=kind)
@@ -401,16 +534,18 @@ class Engine:
             for claim in listed:
                 if any(fold(mention.surface) == fold(i) or fold(mention.country or "") == fold(i) for i in claim.items):
                     sentence = answers.claim_sentence(last, claim, self.on)
-                    return [self.cited(messages.yes(sentence), [last], outcomes.ANSWERED)], \
-                        State(fact=last.key, kind="yesno", topic=last.topic)
+                    return [self.cited(messages.yes(sentence), [last], outcomes.ANSWERED)], State(
+                        fact=last.key, kind="yesno", topic=last.topic
+                    )
         places = [m for m in mentions if m.kind == "place" and m.country is None]
         if places and listed:
             claim = next((c for c in listed if c.attribute in _PLACE_ATTRIBUTES), None)
             if claim is not None:
                 sentence = answers.claim_sentence(last, claim, self.on)
                 text = messages.not_mentioned(f"a {places[0].surface} en relación con {_subject(last)}", sentence)
-                return [self.cited(text, [last], outcomes.MISSING_DETAIL)], State(fact=last.key, kind="yesno",
-                                                                                  topic=last.topic)
+                return [self.cited(text, [last], outcomes.MISSING_DETAIL)], State(
+                    fact=last.key, kind="yesno", topic=last.topic
+                )
         candidates = self._facts_about(mentions, named)
         if not candidates:
             if named:
@@ -418,19 +553,31 @@ class Engine:
                 return [self.no_country(last.topic, country)], State(fact=last.key, kind=kind, topic=last.topic)
             return None
         same_topic = [f for f in candidates if f.topic == last.topic]
-        if named and not same_topic and any(f.countries for f in self.facts if f.topic == last.topic and f.key != last.key):
+        if (
+            named
+            and not same_topic
+            and any(f.countries for f in self.facts if f.topic == last.topic and f.key != last.key)
+        ):
             # Asked about another country in a topic told country by country (repatriations).
             reply = self.no_country(last.topic, named[0])
             return [reply], State(fact=last.key, kind=kind, topic=last.topic)
         fact = (same_topic or candidates)[0]
         ranking = retrieval.rank(self.index, question.text, fact.topic, named, accepts=asked.accepts)
         names = {fold(m.surface) for m in mentions} | {fold(n) for n in named}
-        own = [w for w in content_words(question.text) if not any(w in n.split() for n in names)
-               and w not in _CHATTER and w not in ("tambien", "pais")]
-        if question.kind == "yesno" and own and set(retrieval.stems(" ".join(own))) & self.subject_stems.get(fact.key, set()):
+        own = [
+            w
+            for w in content_words(question.text)
+            if not any(w in n.split() for n in names) and w not in _CHATTER and w not in ("tambien", "pais")
+        ]
+        if (
+            question.kind == "yesno"
+            and own
+            and set(retrieval.stems(" ".join(own))) & self.subject_stems.get(fact.key, set())
+        ):
             # "¿y con Chile también vieron migración?": yes, and what was done.
-            return [self.cited(messages.yes(fact.answer), [fact], outcomes.ANSWERED)], \
-                State(fact=fact.key, kind="yesno", topic=fact.topic)
+            return [self.cited(messages.yes(fact.answer), [fact], outcomes.ANSWERED)], State(
+                fact=fact.key, kind="yesno", topic=fact.topic
+            )
         if kind in ("broad", "which", "yesno", "more"):
             reply: Reply = self.whole_fact(fact)
             kind = "broad"
@@ -444,7 +591,8 @@ class Engine:
         for fact in self.facts:
             text = fold(" ".join([fact.subject or "", fact.answer] + [c.value for c in fact.claims]))
             if any(n in fact.countries for n in named) or any(
-                    re.search(rf"(?<![a-z]){re.escape(fold(m.surface))}(?![a-z])", text) for m in mentions):
+                re.search(rf"(?<![a-z]){re.escape(fold(m.surface))}(?![a-z])", text) for m in mentions
+            ):
                 found.append(fact)
         return found
 
@@ -462,16 +610,21 @@ class Engine:
             text = messages.missing_country(topic_label, country)
         return Reply(f"{text} {messages.official_channels()}", outcomes.NO_INFORMATION)
 
-    def country_mismatch(self, fact: Fact, question: Question, named: Sequence[str],
-                         ranking: retrieval.Ranking) -> Optional[Reply]:
+    def country_mismatch(
+        self, fact: Fact, question: Question, named: Sequence[str], ranking: retrieval.Ranking
+    ) -> Optional[Reply]:
         """The question names a country the fact it is about is not about. If words only this
         fact uses identify it ("Declaración de Quito"), the country is corrected; if the
         topic is told country by country (repatriations), that country has nothing."""
         siblings = [f for f in self.facts if f.topic == fact.topic and f.key != fact.key]
         shared = set().union(*(self.subject_stems.get(f.key, set()) for f in siblings)) if siblings else set()
         country_stems = set(retrieval.stems(" ".join(named)))
-        distinctive = (set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set())) \
-            - shared - country_stems - set(retrieval.stems(" ".join(fact.countries)))
+        distinctive = (
+            (set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set()))
+            - shared
+            - country_stems
+            - set(retrieval.stems(" ".join(fact.countries)))
+        )
         if distinctive and not self.novel_words(question.text):
             sentence = self._main_sentence(fact, ranking)
             text = messages.correction_country(messages.join(list(fact.countries))) + " " + sentence
@@ -482,8 +635,15 @@ class Engine:
 
     # --- one fact ----------------------------------------------------------------------
 
-    def about_fact(self, fact: Fact, question: Question, ranking: retrieval.Ranking, mentions: Sequence[Mention],
-                   state: State, last: Optional[Fact]) -> Tuple[Reply, Optional[str]]:
+    def about_fact(
+        self,
+        fact: Fact,
+        question: Question,
+        ranking: retrieval.Ranking,
+        mentions: Sequence[Mention],
+        state: State,
+        last: Optional[Fact],
+    ) -> Tuple[Reply, Optional[str]]:
         kind = question.kind
         claims = self.claims_of(fact, ranking)
         if question.money:
@@ -555,7 +715,9 @@ class Engine:
                     return self.total(claim, fact, siblings, question), kind
         accepted = [c for attribute in question.accepts for c in claims if c.attribute == attribute]
         if kind == "against":
-            accepted = [c for c in claims if re.search(r"\b(contra|combatir|evitar)\b", fold(c.sentence or ""))] + accepted
+            accepted = [
+                c for c in claims if re.search(r"\b(contra|combatir|evitar)\b", fold(c.sentence or ""))
+            ] + accepted
         accepted = [c for c in accepted if self._answers(c, question)]
         if accepted and not self._unknown_detail(question):
             return self.say(fact, accepted[:1], premise), kind
@@ -568,8 +730,14 @@ class Engine:
             value = set(retrieval.stems(claim.value))
             if value and value <= asked:
                 return False  # "¿en qué ciudad de Jamaica…?" is not answered by "desde Jamaica"
-            if question.detail in ("ciudad", "ciudades", "localidad", "distrito", "provincia", "hotel") and \
-                    country_names.canonical(re.sub(r"^(los|las|el|la) ", "", claim.value)):
+            if question.detail in (
+                "ciudad",
+                "ciudades",
+                "localidad",
+                "distrito",
+                "provincia",
+                "hotel",
+            ) and country_names.canonical(re.sub(r"^(los|las|el|la) ", "", claim.value)):
                 return False  # a city is asked, the note names a country
         if question.kind == "who" and country_names.canonical(re.sub(r"^(los|las|el|la) ", "", claim.value)):
             return False  # "¿quiénes firmaron?" asks for people, not "Ecuador"
@@ -582,7 +750,7 @@ class Engine:
         return True
 
     def number_premise(self, fact: Fact, question: Question, ranking: retrieval.Ranking) -> str:
-        """"¿de qué país trajeron los 500 bienes?": the correction to say before the answer."""
+        """ "¿de qué país trajeron los 500 bienes?": the correction to say before the answer."""
         claims = [c for c in self.claims_of(fact, ranking) if c.amount is not None]
         if not claims or any(c.amount in question.numbers for c in claims):
             return ""
@@ -591,7 +759,7 @@ class Engine:
         return messages.correction(right, messages.number(question.numbers[0]))
 
     def check_numbers_in_values(self, fact: Fact, question: Question, claims: Sequence[Claim]) -> Optional[Reply]:
-        """"¿fue la sesión número 50?": a number the question gives against one in a claim (63.ª)."""
+        """ "¿fue la sesión número 50?": a number the question gives against one in a claim (63.ª)."""
         for claim in claims:
             stated = [float(n) for n in re.findall(r"\b(\d+)", claim.value)]
             if stated and not set(stated) & set(question.numbers):
@@ -604,12 +772,32 @@ class Engine:
         inauguró?", "¿quién la llevó?", "¿cuál fue la primera?"): the detail is missing,
         whatever claim is nearest. A verb the fact does not use counts only when the
         question has no other word ("¿qué compromiso asumió?" is about the compromiso)."""
-        if question.kind not in ("who", "place", "date", "reason", "purpose", "recipient", "partner", "signed",
-                                 "discussed", "which", "role", "organisation", "name", "identity", "content"):
+        if question.kind not in (
+            "who",
+            "place",
+            "date",
+            "reason",
+            "purpose",
+            "recipient",
+            "partner",
+            "signed",
+            "discussed",
+            "which",
+            "role",
+            "organisation",
+            "name",
+            "identity",
+            "content",
+        ):
             return False
-        own = set(retrieval.stems(" ".join([fact.subject or "", fact.answer, " ".join(fact.keywords or ())]
-                                           + [f"{c.sentence or ''} {c.value} {' '.join(c.terms or ())}"
-                                              for c in fact.claims])))
+        own = set(
+            retrieval.stems(
+                " ".join(
+                    [fact.subject or "", fact.answer, " ".join(fact.keywords or ())]
+                    + [f"{c.sentence or ''} {c.value} {' '.join(c.terms or ())}" for c in fact.claims]
+                )
+            )
+        )
         prefixes = {s[:4] for s in own}
         novel_nouns, novel_verbs, known = [], 0, 0
         for word in content_words(question.text):
@@ -677,8 +865,9 @@ class Engine:
         claim = claims[0]
         named = retrieval.countries_in(question.text)
         siblings = self._same_measure(claim, fact)
-        if siblings and (question.total or (not named and not self._stands_out(fact, siblings, ranking)
-                                            and not question.numbers)):
+        if siblings and (
+            question.total or (not named and not self._stands_out(fact, siblings, ranking) and not question.numbers)
+        ):
             return self.total(claim, fact, siblings, question)
         if question.numbers and claim.amount not in question.numbers:
             wrong = [n for n in question.numbers if n != claim.amount][0]
@@ -701,8 +890,11 @@ class Engine:
     def _counts(self, claim: Claim, noun: str) -> bool:
         """Whether `claim` counts what `noun` names ("peruanos", "toneladas", "países")."""
         stem = retrieval.stem(noun)
-        words = set(retrieval.stems(" ".join(filter(None, [claim.unit, claim.measure, claim.value,
-                                                             " ".join(claim.terms or ())]))))
+        words = set(
+            retrieval.stems(
+                " ".join(filter(None, [claim.unit, claim.measure, claim.value, " ".join(claim.terms or ())]))
+            )
+        )
         if stem in words:
             return True
         group = next((g for g in _SYNONYMS if any(retrieval.stem(w) == stem for w in g)), None)
@@ -726,9 +918,16 @@ class Engine:
             return self.cited(text, [f for f, _ in pairs], outcomes.ANSWERED)
         parts = [messages.total_part(messages.number(c.amount), _where(f)) for f, c in pairs]
         text = messages.total(messages.number(amount), claim.unit or "", parts)
-        if question.numbers and amount not in question.numbers and not any(c.amount in question.numbers for _, c in pairs):
-            text = messages.correction(f"{messages.number(amount)} {claim.unit}", messages.number(question.numbers[0])) \
-                + " " + text
+        if (
+            question.numbers
+            and amount not in question.numbers
+            and not any(c.amount in question.numbers for _, c in pairs)
+        ):
+            text = (
+                messages.correction(f"{messages.number(amount)} {claim.unit}", messages.number(question.numbers[0]))
+                + " "
+                + text
+            )
             return self.cited(text, [f for f, _ in pairs], outcomes.CORRECTION)
         return self.cited(text, [f for f, _ in pairs], outcomes.ANSWERED)
 
@@ -754,18 +953,25 @@ class Engine:
         return self.cited(text, [fact], outcomes.CORRECTION)
 
     def check_years(self, fact: Fact, question: Question, claims: Sequence[Claim]) -> Optional[Reply]:
-        """"¿el plan de acción 2024-2025?": years the question gives against the claim's."""
+        """ "¿el plan de acción 2024-2025?": years the question gives against the claim's."""
         for claim in claims:
             years = {int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", f"{claim.value} {claim.sentence or ''}")}
             if years and set(retrieval.stems(claim.value)) & set(retrieval.stems(question.text)):
                 if set(question.years) <= years:
                     return None
-                return self.cited(messages.correction_value(answers.claim_sentence(fact, claim, self.on)), [fact],
-                                  outcomes.CORRECTION)
+                return self.cited(
+                    messages.correction_value(answers.claim_sentence(fact, claim, self.on)), [fact], outcomes.CORRECTION
+                )
         return None
 
-    def yes_no(self, fact: Fact, question: Question, claims: Sequence[Claim], mentions: Sequence[Mention],
-               ranking: retrieval.Ranking) -> Reply:
+    def yes_no(
+        self,
+        fact: Fact,
+        question: Question,
+        claims: Sequence[Claim],
+        mentions: Sequence[Mention],
+        ranking: retrieval.Ranking,
+    ) -> Reply:
         said = set(retrieval.stems(question.text))
         # Membership in a list: "¿visitó Piura?", "¿coordinaron con Alemania?".
         named = list(mentions) + [Mention(c, "country", c) for c in retrieval.countries_in(question.text)]
@@ -779,26 +985,34 @@ class Engine:
             for part in re.split(r",| y | e ", claim.value):
                 stems = set(retrieval.stems(part))
                 if len(stems) >= 2 and stems <= said:
-                    return self.cited(messages.yes(answers.claim_sentence(fact, claim, self.on)), [fact],
-                                      outcomes.ANSWERED)
+                    return self.cited(
+                        messages.yes(answers.claim_sentence(fact, claim, self.on)), [fact], outcomes.ANSWERED
+                    )
         # A country named where a fact about no country has a place: "¿la plenaria fue en Chile?".
         if not fact.countries:
             for country in retrieval.countries_in(question.text):
                 places = [c for c in claims if c.attribute in _PLACE_ATTRIBUTES and not c.items]
                 if places and fold(country) not in fold(places[0].value):
-                    return self.cited(messages.correction_value(answers.claim_sentence(fact, places[0], self.on)),
-                                      [fact], outcomes.CORRECTION)
+                    return self.cited(
+                        messages.correction_value(answers.claim_sentence(fact, places[0], self.on)),
+                        [fact],
+                        outcomes.CORRECTION,
+                    )
         # A name other than the note's: "¿el huracán se llamaba María?".
         if re.search(r"\b(llama|llamaba|llamaban|nombre)\b", question.folded):
             names = [c for c in claims if c.attribute == "name"]
             if names and fold(names[0].value) not in question.folded:
-                return self.cited(messages.correction_value(answers.claim_sentence(fact, names[0], self.on)),
-                                  [fact], outcomes.CORRECTION)
+                return self.cited(
+                    messages.correction_value(answers.claim_sentence(fact, names[0], self.on)),
+                    [fact],
+                    outcomes.CORRECTION,
+                )
         # A place or organisation other than the note's: "¿fue en Lima?", "¿en la ONU?".
         for mention in mentions:
             full = ORG_ALIASES.get(mention.surface, mention.surface)
-            if fold(mention.surface) in fold(" ".join([fact.subject or "", fact.answer])) or \
-                    fold(full) in fold(" ".join([fact.subject or "", fact.answer])):
+            if fold(mention.surface) in fold(" ".join([fact.subject or "", fact.answer])) or fold(full) in fold(
+                " ".join([fact.subject or "", fact.answer])
+            ):
                 continue
             slots = _PLACE_ATTRIBUTES if mention.kind == "place" else _ORG_ATTRIBUTES
             relevant = [c for attribute in slots for c in claims if c.attribute == attribute]
@@ -818,11 +1032,14 @@ class Engine:
             if content and content <= says and not self.novel_words(question.text):
                 return self.cited(messages.yes(sentence), [fact], outcomes.ANSWERED)
         if re.search(r"\b(cien|100) dias\b", question.folded):
-            period = next((c for f in self.facts for c in f.claims if f.topic == "overview" and c.attribute == "date"), None)
+            period = next(
+                (c for f in self.facts for c in f.claims if f.topic == "overview" and c.attribute == "date"), None
+            )
             if period is not None:
                 overview = next(f for f in self.facts if period in f.claims)
-                return self.cited(messages.yes(answers.claim_sentence(overview, period, self.on)), [fact, overview],
-                                  outcomes.ANSWERED)
+                return self.cited(
+                    messages.yes(answers.claim_sentence(overview, period, self.on)), [fact, overview], outcomes.ANSWERED
+                )
         # Words the note never uses: "¿los trajeron por un terremoto?", "¿mandarán tropas?".
         novel = self.novel_words(question.text)
         if novel:
@@ -831,19 +1048,31 @@ class Engine:
             text = messages.not_stated(novel, _lower_first(sentence))
             return self.cited(text, [fact], outcomes.CORRECTION)
         # The fact's own country: "¿trajeron peruanos desde Jamaica?".
-        if any(c in fact.countries for c in retrieval.countries_in(question.text)) and claims \
-                and ranking.best_lexical() >= 0.5:
+        if (
+            any(c in fact.countries for c in retrieval.countries_in(question.text))
+            and claims
+            and ranking.best_lexical() >= 0.5
+        ):
             return self.cited(messages.yes(self._quantity_sentence(fact, claims[0])), [fact], outcomes.ANSWERED)
         return self.whole_fact(fact)
 
     def _claim_for_novel(self, fact: Fact, question: Question, novel: str, claims: Sequence[Claim]) -> Optional[Claim]:
         """The claim that states what the question got wrong: "¿por un terremoto?" -> the
         reason; "¿en Nueva York?" -> the place; otherwise the fact's main claim."""
-        before = re.search(rf"\b(\w+)\s+(?:(?:un|una|el|la|los|las|al|del)\s+)?{re.escape(fold(novel.split()[0]))}",
-                           fold(question.text))
+        before = re.search(
+            rf"\b(\w+)\s+(?:(?:un|una|el|la|los|las|al|del)\s+)?{re.escape(fold(novel.split()[0]))}",
+            fold(question.text),
+        )
         preposition = before.group(1) if before else ""
-        wanted = {"por": ("reason",), "x": ("reason",), "en": ("place", "organisation"), "con": ("partner", "organisation"),
-                  "a": ("recipient", "place"), "al": ("recipient", "place"), "desde": ("origin",)}.get(preposition, ())
+        wanted = {
+            "por": ("reason",),
+            "x": ("reason",),
+            "en": ("place", "organisation"),
+            "con": ("partner", "organisation"),
+            "a": ("recipient", "place"),
+            "al": ("recipient", "place"),
+            "desde": ("origin",),
+        }.get(preposition, ())
         for attribute in wanted:
             for claim in claims:
                 if claim.attribute == attribute:
@@ -856,19 +1085,30 @@ class Engine:
         flags = []
         for word in words:
             folded = fold(word)
-            novel = (len(folded) > 3 and folded not in STOPWORDS and folded not in _CHATTER
-                     and folded not in _IRREGULAR_VERBS and not _VERB_ENDING.search(folded)
-                     and not folded.isdigit() and retrieval.stem(folded) not in self.known
-                     and not retrieval.countries_in(folded))
+            novel = (
+                len(folded) > 3
+                and folded not in STOPWORDS
+                and folded not in _CHATTER
+                and folded not in _IRREGULAR_VERBS
+                and not _VERB_ENDING.search(folded)
+                and not folded.isdigit()
+                and retrieval.stem(folded) not in self.known
+                and not retrieval.countries_in(folded)
+            )
             flags.append(novel)
         if not any(flags):
             return None
         first = flags.index(True)
         last = len(flags) - 1 - flags[::-1].index(True)
-        if first > 0 and fold(words[first - 1]) not in STOPWORDS and retrieval.stem(fold(words[first - 1])) in self.known \
-                and not _VERB_ENDING.search(fold(words[first - 1])) and fold(words[first - 1]) not in _IRREGULAR_VERBS:
+        if (
+            first > 0
+            and fold(words[first - 1]) not in STOPWORDS
+            and retrieval.stem(fold(words[first - 1])) in self.known
+            and not _VERB_ENDING.search(fold(words[first - 1]))
+            and fold(words[first - 1]) not in _IRREGULAR_VERBS
+        ):
             first -= 1  # "miembro pleno", not just "pleno"
-        span = words[first:last + 1]
+        span = words[first : last + 1]
         return " ".join(span) if len(span) <= 5 else " ".join(w for w, f in zip(words, flags) if f)
 
     def broad(self, fact: Fact, ranking: retrieval.Ranking) -> Reply:
@@ -896,8 +1136,11 @@ class Engine:
         """The topic is known, the detail is not in the source: say which detail, in the
         citizen's own words, about what, and where to ask."""
         phrase = indirect_question(question.text) or "ese dato"
-        if set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set()) or \
-                self.by_key.get(fact.key) is not None and question.followup:
+        if (
+            set(retrieval.stems(question.text)) & self.subject_stems.get(fact.key, set())
+            or self.by_key.get(fact.key) is not None
+            and question.followup
+        ):
             text = messages.missing_detail(phrase, _subject(fact))
         else:
             text = messages.missing_detail_plain(phrase)
@@ -932,29 +1175,58 @@ class Engine:
         folded = question.folded
         year = source.published_on.year
         month = answers.spanish_date(source.published_on, "month").split(" ")[0]
-        asserted_months = [m for m in re.findall(r"\b(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
-                                                 r"setiembre|octubre|noviembre|diciembre)\b", folded)]
+        asserted_months = [
+            m
+            for m in re.findall(
+                r"\b(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+                r"setiembre|octubre|noviembre|diciembre)\b",
+                folded,
+            )
+        ]
         if (question.years and year not in question.years) or (asserted_months and month not in asserted_months):
             return Reply(messages.source_correction(source.title, date), outcomes.CORRECTION), "date"
         if re.search(r"\b(link|enlace|url|pagina web|web)\b", folded) and not source.url:
-            return Reply(messages.missing_detail(indirect_question(question.text) or "el enlace", f"la {source.title}")
-                         + " " + answers.citation([source]), outcomes.MISSING_DETAIL), "source"
+            return Reply(
+                messages.missing_detail(indirect_question(question.text) or "el enlace", f"la {source.title}")
+                + " "
+                + answers.citation([source]),
+                outcomes.MISSING_DETAIL,
+            ), "source"
         if question.kind == "date" or re.search(r"\b(cuando|de que (ano|mes|dia))\b", folded):
             return Reply(messages.source_date(source.title, date), outcomes.ANSWERED), "date"
         if re.search(r"\b(este ano|es de 20\d\d|actual\w*|reciente)\b", folded):
             return Reply(messages.source_yes(source.title, source.issuer, date), outcomes.ANSWERED), "date"
         if re.search(r"\b(numero|cual es la nota|que nota)\b", folded):
             return Reply(messages.source_number(source.title, date), outcomes.ANSWERED), "source"
-        if re.search(r"\b(titulo|titula|encabezado|titular|trata|sobre que|de que habla)\b", folded) and source.headline:
+        if (
+            re.search(r"\b(titulo|titula|encabezado|titular|trata|sobre que|de que habla)\b", folded)
+            and source.headline
+        ):
             return Reply(messages.source_title(source.title, source.headline), outcomes.ANSWERED), "source"
         if re.search(r"\b(oficial|confiable|proviene|comunicado)\b", folded) or question.kind == "yesno":
             return Reply(messages.source_yes(source.title, source.issuer, date), outcomes.ANSWERED), "source"
-        return Reply(messages.source_answer(source.title, source.issuer, date, source.headline or source.title),
-                     outcomes.ANSWERED), "source"
+        return Reply(
+            messages.source_answer(source.title, source.issuer, date, source.headline or source.title),
+            outcomes.ANSWERED,
+        ), "source"
 
 
-_NUMBER_WORDS = {1: "uno", 2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis", 7: "siete", 8: "ocho",
-                 9: "nueve", 10: "diez", 11: "once", 12: "doce", 15: "quince", 20: "veinte"}
+_NUMBER_WORDS = {
+    1: "uno",
+    2: "dos",
+    3: "tres",
+    4: "cuatro",
+    5: "cinco",
+    6: "seis",
+    7: "siete",
+    8: "ocho",
+    9: "nueve",
+    10: "diez",
+    11: "once",
+    12: "doce",
+    15: "quince",
+    20: "veinte",
+}
 _COUNTED_NOUNS = frozenset("personas asistentes participantes votantes ciudadanos funcionarios militares".split())
 
 
@@ -963,13 +1235,19 @@ def _city_pattern() -> "re.Pattern[str]":
     """Aliases of countries in data/nlu/countries.yml that are cities, not the country's own
     name nor a demonym ("nueva york", "madrid", not "peruanos")."""
     aliases = country_names.aliases()
-    cities = [alias for alias, name in aliases.items()
-              if alias != fold(name) and len(alias) > 3 and alias[0].isalpha()
-              and not alias.endswith(("nos", "nas", "no", "na", "es", "os", "as", "a")) or
-              alias in ("nueva york", "washington", "la paz", "buenos aires", "santiago de chile", "miami")]
+    cities = [
+        alias
+        for alias, name in aliases.items()
+        if alias != fold(name)
+        and len(alias) > 3
+        and alias[0].isalpha()
+        and not alias.endswith(("nos", "nas", "no", "na", "es", "os", "as", "a"))
+        or alias in ("nueva york", "washington", "la paz", "buenos aires", "santiago de chile", "miami")
+    ]
     cities = [c for c in cities if c in aliases and aliases[c] != c]
-    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(c) for c in sorted(cities, key=len, reverse=True))
-                      + r")(?![a-z0-9])")
+    return re.compile(
+        r"(?<![a-z0-9])(" + "|".join(re.escape(c) for c in sorted(cities, key=len, reverse=True)) + r")(?![a-z0-9])"
+    )
 
 
 def indirect_question(text: str) -> Optional[str]:
@@ -986,11 +1264,16 @@ def indirect_question(text: str) -> Optional[str]:
     for index, word in enumerate(words):
         folded = fold(word)
         if folded in _WH_WORDS and not (folded == "como" and index > 0):
-            start = index - 1 if index > 0 and fold(words[index - 1]) in (
-                "en", "de", "a", "con", "para", "por", "desde", "hasta", "sobre", "contra") else index
-            phrase = words[start:index] + [_WH_WORDS[folded]] + words[index + 1:]
+            start = (
+                index - 1
+                if index > 0
+                and fold(words[index - 1])
+                in ("en", "de", "a", "con", "para", "por", "desde", "hasta", "sobre", "contra")
+                else index
+            )
+            phrase = words[start:index] + [_WH_WORDS[folded]] + words[index + 1 :]
             if folded in ("xq", "pq", "porque") or (folded == "que" and index > 0 and fold(words[index - 1]) == "por"):
-                phrase = words[start:index - (1 if folded == "que" else 0)] + ["por qué"] + words[index + 1:]
+                phrase = words[start : index - (1 if folded == "que" else 0)] + ["por qué"] + words[index + 1 :]
             phrase = [("qué" if fold(w) == "q" else w) for w in phrase]
             if len(phrase) > 14:
                 return None
@@ -1017,8 +1300,26 @@ def _subject(fact: Fact) -> str:
 
 def _lower_first(sentence: str) -> str:
     first = sentence.split(" ", 1)[0]
-    if first in ("El", "La", "Los", "Las", "Se", "Fue", "Fueron", "Con", "En", "Esos", "Esa", "Ese", "Ambas",
-                 "Quedaron", "Estaban", "Su", "Además", "Desde"):
+    if first in (
+        "El",
+        "La",
+        "Los",
+        "Las",
+        "Se",
+        "Fue",
+        "Fueron",
+        "Con",
+        "En",
+        "Esos",
+        "Esa",
+        "Ese",
+        "Ambas",
+        "Quedaron",
+        "Estaban",
+        "Su",
+        "Además",
+        "Desde",
+    ):
         return sentence[0].lower() + sentence[1:]
     return sentence
 

@@ -4,6 +4,7 @@ Pure functions over objects read from the store: no Rasa, no database, easy to t
 An answer is the facts' texts, the time note of any dated event (never announcing as
 upcoming what is already past), and the citation of every source used.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -128,9 +129,7 @@ def _narrow_by_keywords(facts: List[Fact], text: str) -> List[Fact]:
     return matching if matching else facts
 
 
-def select(
-    facts: Sequence[Fact], country: Optional[str] = None, text: str = "", explicit: bool = True
-) -> Selection:
+def select(facts: Sequence[Fact], country: Optional[str] = None, text: str = "", explicit: bool = True) -> Selection:
     """Choose among one topic's `facts` for a question about `country` worded as `text`.
 
     In a topic with country-specific facts, a country narrows to the facts about

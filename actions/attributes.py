@@ -4,6 +4,7 @@ A claim's `attribute` (data/facts/*.yml) is one of these keys. Question types
 (actions/questions.py) say which attributes can answer them; the Spanish label names
 the detail to a citizen when no claim states it ("La nota no indica la fecha; …").
 """
+
 from __future__ import annotations
 
 from typing import Dict

@@ -7,6 +7,7 @@
 
 The database is FACTS_DB_URL (SQLite under var/ by default) unless --db is given.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,15 @@ def export_catalog(store: FactStore) -> Dict[str, List[Dict[str, Any]]]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m actions.cli", description="Almacén de hechos del Asistente Consular")
+    parser = argparse.ArgumentParser(
+        prog="python -m actions.cli", description="Almacén de hechos del Asistente Consular"
+    )
     parser.add_argument("--db", help="URL SQLAlchemy (por defecto FACTS_DB_URL o var/facts.db)")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("check", "valida los archivos YAML sin escribir"), ("load", "valida y carga los archivos YAML")):
+    for name, text in (
+        ("check", "valida los archivos YAML sin escribir"),
+        ("load", "valida y carga los archivos YAML"),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--dir", type=Path, default=None, help="carpeta de hechos (por defecto data/facts)")
         if name == "load":
@@ -48,8 +54,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             catalog = read_dir(args.dir or settings.facts_dir())
             if args.command == "check":
                 claims = sum(len(f.claims) for f in catalog.facts)
-                print(f"OK: {len(catalog.sources)} fuentes, {len(catalog.facts)} hechos ({claims} afirmaciones), "
-                      f"{len(catalog.offices)} oficinas.")
+                print(
+                    f"OK: {len(catalog.sources)} fuentes, {len(catalog.facts)} hechos ({claims} afirmaciones), "
+                    f"{len(catalog.offices)} oficinas."
+                )
                 return 0
             store = FactStore(args.db)
             report = load(store, catalog, prune=args.prune)
@@ -62,7 +70,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             facts = store.facts(topic=args.topic, country=country)
             for f in facts:
                 where = f" [{', '.join(f.countries)}]" if f.countries else ""
-                print(f"{f.key} ({f.topic}){where}\n    {f.answer}\n    Fuente: {f.source.title}, {f.source.published_on}")
+                print(
+                    f"{f.key} ({f.topic}){where}\n    {f.answer}\n    Fuente: {f.source.title}, {f.source.published_on}"
+                )
                 for claim in f.claims:
                     print(f"      - {claim.attribute}: {claim.value}")
             print(f"{len(facts)} hechos.")

@@ -1,5 +1,6 @@
 """What the conversation so far tells the actions: the country in context, the last topic, and
 the answering engine's dialogue state (the fact answered last, the options offered)."""
+
 from __future__ import annotations
 
 import re
@@ -99,12 +100,13 @@ def state_events(state: "State", tracker: Optional[Tracker] = None) -> List[Dict
         "pending_question": state.pending,
     }
     current = tracker.slots if tracker is not None else {}
-    return [SlotSet(name, value) for name, value in values.items()
-            if tracker is None or current.get(name) != value]
+    return [SlotSet(name, value) for name, value in values.items() if tracker is None or current.get(name) != value]
 
 
 _ORDINALS = {
-    1: r"\b(1|primer[oa]?|uno|una)\b", 2: r"\b(2|segund[oa]|dos)\b", 3: r"\b(3|tercer[oa]?|tres)\b",
+    1: r"\b(1|primer[oa]?|uno|una)\b",
+    2: r"\b(2|segund[oa]|dos)\b",
+    3: r"\b(3|tercer[oa]?|tres)\b",
 }
 
 

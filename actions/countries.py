@@ -4,6 +4,7 @@ The single list of names lives in data/nlu/countries.yml (the NLU lookup table a
 synonyms); this module reads it so that the NLU pipeline and the actions agree.
 Matching ignores case and accents: "peru", "Perú" and "PERU" are the same word.
 """
+
 from __future__ import annotations
 
 import re

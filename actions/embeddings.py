@@ -12,6 +12,7 @@ vectors are cached in memory under the facts' fingerprint (actions.store.fingerp
 a fact loaded with the CLI changes the fingerprint and is embedded on the next question,
 without a restart.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,9 @@ def encoder_name() -> str:
 class Encoder:
     """Embeds questions and passages (claims) into one normalised vector space."""
 
-    def __init__(self, name: str, query: Callable[[List[str]], np.ndarray],
-                 passage: Callable[[List[str]], np.ndarray]) -> None:
+    def __init__(
+        self, name: str, query: Callable[[List[str]], np.ndarray], passage: Callable[[List[str]], np.ndarray]
+    ) -> None:
         self.name = name
         self._query = query
         self._passage = passage
@@ -55,7 +57,7 @@ class Encoder:
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return np.vstack([self._query_vector(text) for text in texts])
 
-    @lru_cache(maxsize=256)
+    @lru_cache(maxsize=256)  # noqa: B019 - one encoder per process, alive as long as the process
     def _query_vector(self, text: str) -> np.ndarray:
         """One question's vector (a question is ranked several times in one turn)."""
         with self._lock, one_blas_thread():

@@ -6,6 +6,7 @@ load before the database is touched, with the file and entry it was found in.
 Loading is an idempotent upsert by key; `prune=True` also removes rows whose keys are
 no longer in the files (the files are the reviewed source of truth).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,8 @@ from pydantic import BaseModel, Extra, ValidationError, root_validator, validato
 from sqlalchemy import select
 
 from actions import countries as country_names
-from actions.countries import fold
 from actions.attributes import ATTRIBUTES
+from actions.countries import fold
 from actions.store import Claim, ConsularOffice, Fact, FactStore, Source, _now
 from actions.topics import FACT_TOPICS
 
@@ -84,8 +85,14 @@ class SourceEntry(_Entry):
 
     @classmethod
     def from_row(cls, source: Source) -> "SourceEntry":
-        return cls(key=source.key, title=source.title, issuer=source.issuer, published_on=source.published_on,
-                   url=source.url, headline=source.headline)
+        return cls(
+            key=source.key,
+            title=source.title,
+            issuer=source.issuer,
+            published_on=source.published_on,
+            url=source.url,
+            headline=source.headline,
+        )
 
 
 class EventEntry(_Entry):
@@ -166,7 +173,9 @@ class ClaimEntry(_Entry):
     def _says_its_value(cls, values: Dict[str, Any]) -> Dict[str, Any]:
         if values["dated"]:
             if values["sentence"]:
-                raise ValueError("una afirmación con `dated: true` se dice con las frases del `event` del hecho; quite `sentence`")
+                raise ValueError(
+                    "una afirmación con `dated: true` se dice con las frases del `event` del hecho; quite `sentence`"
+                )
             return values
         if not values["sentence"]:
             raise ValueError("falta `sentence`, la frase que responde")
@@ -178,7 +187,9 @@ class ClaimEntry(_Entry):
             raise ValueError(f"la frase no menciona: {', '.join(missing)}")
         quantity = values["quantity"]
         if quantity is not None and values["items"] and quantity.amount != len(values["items"]):
-            raise ValueError(f"`quantity.amount` es {quantity.amount:g} pero la lista tiene {len(values['items'])} elementos")
+            raise ValueError(
+                f"`quantity.amount` es {quantity.amount:g} pero la lista tiene {len(values['items'])} elementos"
+            )
         if values["attribute"] == "quantity" and quantity is None:
             raise ValueError("un atributo «quantity» necesita `quantity` (amount, unit)")
         return values
@@ -254,19 +265,21 @@ class FactEntry(_Entry):
         rows = []
         for position, claim in enumerate(self.claims):
             quantity = claim.quantity
-            rows.append({
-                "position": position,
-                "attribute": claim.attribute,
-                "value": claim.value,
-                "sentence": claim.sentence,
-                "terms": list(claim.terms),
-                "items": list(claim.items),
-                "dated": int(claim.dated),
-                "amount": quantity.amount if quantity else None,
-                "unit": quantity.unit if quantity else None,
-                "measure": quantity.measure if quantity else None,
-                "qualifier": quantity.qualifier if quantity else None,
-            })
+            rows.append(
+                {
+                    "position": position,
+                    "attribute": claim.attribute,
+                    "value": claim.value,
+                    "sentence": claim.sentence,
+                    "terms": list(claim.terms),
+                    "items": list(claim.items),
+                    "dated": int(claim.dated),
+                    "amount": quantity.amount if quantity else None,
+                    "unit": quantity.unit if quantity else None,
+                    "measure": quantity.measure if quantity else None,
+                    "qualifier": quantity.qualifier if quantity else None,
+                }
+            )
         return rows
 
     @classmethod
@@ -279,16 +292,28 @@ class FactEntry(_Entry):
             event = EventEntry(date=text, upcoming=fact.event_upcoming, past=fact.event_past)
         claims = [
             ClaimEntry(
-                attribute=c.attribute, value=c.value, sentence=c.sentence, terms=list(c.terms or ()),
-                items=list(c.items or ()), dated=bool(c.dated),
+                attribute=c.attribute,
+                value=c.value,
+                sentence=c.sentence,
+                terms=list(c.terms or ()),
+                items=list(c.items or ()),
+                dated=bool(c.dated),
                 quantity=QuantityEntry(amount=c.amount, unit=c.unit, measure=c.measure, qualifier=c.qualifier)
-                if c.amount is not None else None,
+                if c.amount is not None
+                else None,
             )
             for c in fact.claims
         ]
         return cls(
-            key=fact.key, topic=fact.topic, source=fact.source.key, answer=fact.answer, subject=fact.subject,
-            countries=list(fact.countries), keywords=list(fact.keywords or ()), event=event, claims=claims,
+            key=fact.key,
+            topic=fact.topic,
+            source=fact.source.key,
+            answer=fact.answer,
+            subject=fact.subject,
+            countries=list(fact.countries),
+            keywords=list(fact.keywords or ()),
+            event=event,
+            claims=claims,
         )
 
 
@@ -378,12 +403,12 @@ def read_file(path: Path) -> FactsFile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise LoaderError([f"{path}: no es texto UTF-8"])
+        raise LoaderError([f"{path}: no es texto UTF-8"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise LoaderError([f"{path}{where}: YAML inválido: {problem}"])
+        raise LoaderError([f"{path}{where}: YAML inválido: {problem}"]) from None
     if raw is None:
         return FactsFile()
     if not isinstance(raw, dict):
@@ -391,9 +416,7 @@ def read_file(path: Path) -> FactsFile:
     try:
         return FactsFile.parse_obj(raw)
     except ValidationError as error:
-        raise LoaderError(
-            [f"{path}: {_describe(e['loc'], raw)}: {e['msg']}" for e in error.errors()]
-        )
+        raise LoaderError([f"{path}: {_describe(e['loc'], raw)}: {e['msg']}" for e in error.errors()]) from None
 
 
 def read_dir(directory: Path) -> Catalog:
@@ -503,8 +526,19 @@ def load(store: FactStore, catalog: Catalog, prune: bool = False) -> LoadReport:
     return report
 
 
-_CLAIM_COLUMNS = ("position", "attribute", "value", "sentence", "terms", "items", "dated",
-                  "amount", "unit", "measure", "qualifier")
+_CLAIM_COLUMNS = (
+    "position",
+    "attribute",
+    "value",
+    "sentence",
+    "terms",
+    "items",
+    "dated",
+    "amount",
+    "unit",
+    "measure",
+    "qualifier",
+)
 
 
 def _claim_rows(fact: Fact) -> List[Dict[str, Any]]:

@@ -6,6 +6,7 @@ message). Each template is registered with the outcome a message built from it h
 (actions/outcomes.py); a contract test checks that every template maps to exactly one.
 Every reply that cannot give a fact points to the official portal, OFFICIAL_PORTAL_URL.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Dict, List, Sequence, TypeVar
@@ -50,6 +51,7 @@ def number(amount: float) -> str:
 
 
 # --- answers -----------------------------------------------------------------------
+
 
 @template(outcomes.ANSWERED)
 def answer(sentences: Sequence[str]) -> str:
@@ -111,6 +113,7 @@ def source_title(title: str, headline: str) -> str:
 
 # --- corrections of a false premise -----------------------------------------------
 
+
 @template(outcomes.CORRECTION)
 def correction(right: str, wrong: str) -> str:
     """'No: según la nota fueron <right>, no <wrong>.'"""
@@ -137,8 +140,10 @@ def correction_country(countries: str) -> str:
 @template(outcomes.CORRECTION)
 def not_stated(words: str, instead: str) -> str:
     """'La nota no menciona <words>; según la nota, <sentence of the store>'"""
-    return (f"La nota no menciona {words}; según la nota, {instead} Para más detalles, consulte el portal "
-            f"oficial de la Cancillería, {portal()}.")
+    return (
+        f"La nota no menciona {words}; según la nota, {instead} Para más detalles, consulte el portal "
+        f"oficial de la Cancillería, {portal()}."
+    )
 
 
 @template(outcomes.CORRECTION)
@@ -153,6 +158,7 @@ def not_mentioned(thing: str, instead: str) -> str:
 
 
 # --- what the sources do not say ---------------------------------------------------
+
 
 @template(outcomes.MISSING_DETAIL)
 def missing_detail(question: str, subject: str) -> str:
@@ -197,20 +203,25 @@ def missing_country(topic_label: str, country: str) -> str:
 
 @template(outcomes.NO_INFORMATION)
 def missing_country_but(topic_label: str, country: str) -> str:
-    return (f"No tengo información confirmada sobre {topic_label} relacionada con {country}. "
-            "Esto es lo que sí tengo sobre el tema:")
+    return (
+        f"No tengo información confirmada sobre {topic_label} relacionada con {country}. "
+        "Esto es lo que sí tengo sobre el tema:"
+    )
 
 
 @template(outcomes.NO_INFORMATION)
 def missing_country_other(topic_label: str, country: str) -> str:
-    return (f"No tengo información confirmada sobre {topic_label} relacionada con {country}. "
-            f"Sobre {country} sí tengo esto:")
+    return (
+        f"No tengo información confirmada sobre {topic_label} relacionada con {country}. Sobre {country} sí tengo esto:"
+    )
 
 
 @template(outcomes.NO_INFORMATION)
 def missing_country_available(topic_label: str, country: str, available: str) -> str:
-    return (f"No tengo información confirmada sobre {topic_label} relacionada con {country}. "
-            f"Sobre {topic_label} tengo información de: {available}.")
+    return (
+        f"No tengo información confirmada sobre {topic_label} relacionada con {country}. "
+        f"Sobre {topic_label} tengo información de: {available}."
+    )
 
 
 @template(outcomes.NO_INFORMATION)
@@ -230,6 +241,7 @@ def no_office_data(country: str) -> str:
 
 
 # --- asking back ---------------------------------------------------------------------
+
 
 @template(outcomes.CLARIFY)
 def did_you_mean() -> str:
@@ -252,6 +264,7 @@ def ask_where_stranded() -> str:
 
 
 # --- conversation --------------------------------------------------------------------
+
 
 @template(outcomes.STORE_UNAVAILABLE)
 def store_unavailable() -> str:

@@ -7,6 +7,7 @@ extra keyword in the BotUttered event's metadata (rasa/core/actions/action.py,
 map, which Rasa stores one level down (`metadata.metadata.outcome`); `outcome_of()`
 reads either place, and returns None for conversations older than the field.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional

@@ -5,6 +5,7 @@ Pure functions over text, no Rasa, no store. Text is compared folded (lower case
 accents), so "cuántos", "cuantos" and "CUANTOS" are the same word; WhatsApp shorthand
 ("q", "xq", "cuantos fueron??") is understood.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,34 +43,58 @@ ACCEPTS: Dict[str, Tuple[str, ...]] = {
 _TYPE_PATTERNS: List[Tuple[str, str]] = [
     ("edition", r"\b(que|cual|cuanta) (numero de )?(edicion|version|sesion|numero)\b|\bedicion\b|\bque numero\b"),
     ("origin", r"\b(de|desde) (donde|que pais|que lugar|que ciudad)\b|\bde donde\b"),
-    ("recipient", r"\b(a|para) (quien(es)?|que (entidad|institucion|ministerio|organismo))\b|"
-                  r"\bquien(es)? (los |las |lo |la )?recib\w*|\ba que ministerio\b"),
+    (
+        "recipient",
+        r"\b(a|para) (quien(es)?|que (entidad|institucion|ministerio|organismo))\b|"
+        r"\bquien(es)? (los |las |lo |la )?recib\w*|\ba que ministerio\b",
+    ),
     ("partner", r"\bcon (quien(es)?|que (pais(es)?|persona|autoridad(es)?|organismo|institucion(es)?|entidad(es)?))\b"),
     ("quantity", r"\bcuant[oa]s?\b|\bque cantidad\b|\bnumero de\b|\bcuanta gente\b"),
     ("against", r"\bcontra (quien(es)?|que)\b"),
     ("identity", r"\bquien(es)? (es|son|era|eran|sera) (el|la|los|las|ese|esa|este|esta)?\b"),
     ("who", r"\bquien(es)?\b"),
     ("signed", r"\b(firm\w*|suscri\w*)\b"),
-    ("date", r"\bcuando\b|\b(que|cual) (fecha|dia|mes|ano)\b|\ben que (fecha|mes|ano)\b|\bfecha\b|"
-             r"\bhasta que ano\b|\bde que anos?\b|\bya (fue|fueron|paso|pasaron|se realizaron|ocurrieron)\b|\btodavia\b"),
-    ("place", r"\bdonde\b|\b(en )?(que|cual) (ciudad|lugar|region|regiones|sitio|pais|departamento|provincia|"
-              r"puerto|organo)\b|\bante (que|quien)\b"),
+    (
+        "date",
+        r"\bcuando\b|\b(que|cual) (fecha|dia|mes|ano)\b|\ben que (fecha|mes|ano)\b|\bfecha\b|"
+        r"\bhasta que ano\b|\bde que anos?\b|\bya (fue|fueron|paso|pasaron|se realizaron|ocurrieron)\b|\btodavia\b",
+    ),
+    (
+        "place",
+        r"\bdonde\b|\b(en )?(que|cual) (ciudad|lugar|region|regiones|sitio|pais|departamento|provincia|"
+        r"puerto|organo)\b|\bante (que|quien)\b",
+    ),
     ("reason", r"\bpor que\b|\bmotivo\b|\bcausa\b|\brazon\b"),
     ("purpose", r"\bpara que\b|\bobjetivo\b|\bfinalidad\b|\bproposito\b"),
-    ("discussed", r"\b(de )?que (se )?(hablaron|hablo|trataron|trato|conversaron|converso|acordaron|acordo|"
-                  r"discutieron|discutio|dijeron|dijo|pidio|pidieron|propuso|propusieron|planteo|plantearon|"
-                  r"reafirmaron|reafirmo|exhorto|compromiso)\b|\bde que (trato|hablo|se trato)\b|\bque temas\b|"
-                  r"\bque compromiso\b"),
+    (
+        "discussed",
+        r"\b(de )?que (se )?(hablaron|hablo|trataron|trato|conversaron|converso|acordaron|acordo|"
+        r"discutieron|discutio|dijeron|dijo|pidio|pidieron|propuso|propusieron|planteo|plantearon|"
+        r"reafirmaron|reafirmo|exhorto|compromiso)\b|\bde que (trato|hablo|se trato)\b|\bque temas\b|"
+        r"\bque compromiso\b",
+    ),
     ("name", r"\bcomo se llam\w*\b|\b(cual|que) (es|era|fue) el nombre\b|\bnombre\b"),
     ("role", r"\b(que|cual) (cargo|puesto|rol|papel)\b|\ben (que|calidad de) calidad\b|\bcargo tiene\b"),
-    ("organisation", r"\b(que|cual) (organismo|organizacion|institucion|entidad|programa)s?\b|"
-                     r"\b(de|en) (que|cual) (organismo|organizacion|programa)s?\b"),
-    ("definition", r"\b(que|cual) (es|son|significa|era|eran)\b(?! (la fecha|el nombre|el numero|el motivo|la causa))|"
-                   r"\bque (fue|fueron) (eso|lo|esto)\b|\bque (es|son) (eso|lo)\b"),
-    ("more", r"^(y )?(que|algo) mas\b|\bque otra cosa\b|\balgo mas (hicieron|se hizo|paso)\b|\by que mas\b|"
-             r"\bque mas (se hizo|hicieron|hizo|paso|hubo)\b"),
-    ("content", r"\bque (dice|dicen|contiene|contienen|establece|establecen|plantea|incluia|incluye|incluyen)\b|"
-                r"\b(que|cual) es (el contenido|su contenido)\b|\bque tipo de\b"),
+    (
+        "organisation",
+        r"\b(que|cual) (organismo|organizacion|institucion|entidad|programa)s?\b|"
+        r"\b(de|en) (que|cual) (organismo|organizacion|programa)s?\b",
+    ),
+    (
+        "definition",
+        r"\b(que|cual) (es|son|significa|era|eran)\b(?! (la fecha|el nombre|el numero|el motivo|la causa))|"
+        r"\bque (fue|fueron) (eso|lo|esto)\b|\bque (es|son) (eso|lo)\b",
+    ),
+    (
+        "more",
+        r"^(y )?(que|algo) mas\b|\bque otra cosa\b|\balgo mas (hicieron|se hizo|paso)\b|\by que mas\b|"
+        r"\bque mas (se hizo|hicieron|hizo|paso|hubo)\b",
+    ),
+    (
+        "content",
+        r"\bque (dice|dicen|contiene|contienen|establece|establecen|plantea|incluia|incluye|incluyen)\b|"
+        r"\b(que|cual) es (el contenido|su contenido)\b|\bque tipo de\b",
+    ),
     ("list", r"\b(cuales|que) (son|fueron) (las|los)\b|\b(que|cuales) (regiones|paises|documentos|temas|lugares)\b"),
 ]
 
@@ -101,9 +126,13 @@ _OTHERS = re.compile(
     r"\b(donde|quien\w*|cual\w*|cuant\w*) mas\b|\b(otr[oa]s|demas) (paises|lugares|regiones|reuniones|temas|"
     r"cosas|acuerdos)\b|\bmas (paises|lugares|regiones)\b"
 )
-_DEMONSTRATIVE = re.compile(r"\b(ese|esa|esos|esas|este|esta|estos|estas|aquel|aquella) [a-z]{4,}|\b(ahi|alli|alla|eso)\b")
+_DEMONSTRATIVE = re.compile(
+    r"\b(ese|esa|esos|esas|este|esta|estos|estas|aquel|aquella) [a-z]{4,}|\b(ahi|alli|alla|eso)\b"
+)
 
-TOTAL = re.compile(r"\b(en total|total|sumando|sumados|en conjunto|entre (los dos|ambos|todos)|por todo|todos juntos)\b")
+TOTAL = re.compile(
+    r"\b(en total|total|sumando|sumados|en conjunto|entre (los dos|ambos|todos)|por todo|todos juntos)\b"
+)
 
 # A follow-up that leans on the previous answer: "¿y ...?", "ahí", "eso", "ellos".
 _FOLLOWUP = re.compile(
@@ -112,20 +141,61 @@ _FOLLOWUP = re.compile(
     r"enviaron|firmaron|hicieron|recibio|recibieron|entregaron|organizaron|visito|visitaron)\b"
 )
 
-_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre",
-           "octubre", "noviembre", "diciembre"]
+_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 _NUMBER_WORDS = {
-    "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "veinte": 20,
-    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
-    "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400, "quinientos": 500,
+    "un": 1,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "veinte": 20,
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "sesenta": 60,
+    "setenta": 70,
+    "ochenta": 80,
+    "noventa": 90,
+    "cien": 100,
+    "ciento": 100,
+    "doscientos": 200,
+    "trescientos": 300,
+    "cuatrocientos": 400,
+    "quinientos": 500,
     "mil": 1000,
 }
 
 # Numbers that are part of a name, a date or a period, not a quantity being asserted.
 _NOT_A_QUANTITY = re.compile(
-    r"\b(19|20)\d\d\b|\b(100|cien) dias\b|\b\d+(\.|º|°|ª)?(a)? (sesion|plenaria)\b|\bnota de prensa \d+( ?- ?\d+)?|\b\d+ ?- ?26\b|"
+    r"\b(19|20)\d\d\b|\b(100|cien) dias\b|\b\d+(\.|º|°|ª)?(a)? (sesion|plenaria)\b"
+    r"|\bnota de prensa \d+( ?- ?\d+)?|\b\d+ ?- ?26\b|"
     r"\b\d{1,2} de (" + "|".join(_MONTHS) + r")\b|\b2025.2026\b|\bhace \w+ (anos|meses|dias|semanas)\b|"
     r"\b\d+ (anos|meses|semanas|horas|minutos)\b"
 )
@@ -182,9 +252,15 @@ def content_words(text: str) -> List[str]:
 
 
 _SHORTHAND = [
-    (r"\b(q|k|ke|qe)\b", "que"), (r"\b(xq|pq|porq|xk|porke|porque)\b", "por que"), (r"\bpa\b", "para"),
-    (r"\b(tb|tmb|tbn|tambn)\b", "tambien"), (r"\bx\b", "por"), (r"\b(xfa|porfa|pls|plis)\b", "por favor"),
-    (r"\bd\b", "de"), (r"\bq(ui)?en(es)?\b", "quien"), (r"\bcuantoss?\b", "cuantos"),
+    (r"\b(q|k|ke|qe)\b", "que"),
+    (r"\b(xq|pq|porq|xk|porke|porque)\b", "por que"),
+    (r"\bpa\b", "para"),
+    (r"\b(tb|tmb|tbn|tambn)\b", "tambien"),
+    (r"\bx\b", "por"),
+    (r"\b(xfa|porfa|pls|plis)\b", "por favor"),
+    (r"\bd\b", "de"),
+    (r"\bq(ui)?en(es)?\b", "quien"),
+    (r"\bcuantoss?\b", "cuantos"),
 ]
 
 
@@ -259,9 +335,16 @@ def _is_topic_words(text: str) -> bool:
     folded = " ".join(tokens(text))
     if any(re.search(r"(aron|ieron|eron|aba|aban|ian)$", w) for w in words):
         return False  # "¿reafirmaron algo?" is a question, not a topic
-    return 0 < len(words) <= 4 and not numbers_in(text) and not any(m in folded for m in _MONTHS) and not re.search(
-        r"\b(visito|fue|fueron|hubo|firmaron|trajeron|mandaron|enviaron|incluye|participo|es|son|era|eran|esta|"
-        r"estuvo|estaban|seran|sera|hay)\b", folded)
+    return (
+        0 < len(words) <= 4
+        and not numbers_in(text)
+        and not any(m in folded for m in _MONTHS)
+        and not re.search(
+            r"\b(visito|fue|fueron|hubo|firmaron|trajeron|mandaron|enviaron|incluye|participo|es|son|era|eran|esta|"
+            r"estuvo|estaban|seran|sera|hay)\b",
+            folded,
+        )
+    )
 
 
 def analyse(text: str) -> Question:
@@ -275,8 +358,12 @@ def analyse(text: str) -> Question:
             break
     if kind is None:
         asks = "?" in text or "¿" in text
-        if not _WH.search(folded) and not _YESNO_LEAD.search(folded) and _is_topic_words(text) \
-                and not (asks and len(content_words(text)) >= 3):
+        if (
+            not _WH.search(folded)
+            and not _YESNO_LEAD.search(folded)
+            and _is_topic_words(text)
+            and not (asks and len(content_words(text)) >= 3)
+        ):
             kind = "broad"  # "repatriaciones", "lo de chancay", "asilo diplomático"
         elif _YESNO_LEAD.search(folded) or not _WH.search(folded):
             kind = "yesno" if not _BROAD.search(folded) else "broad"
@@ -352,28 +439,40 @@ def split(text: str, limit: int = 3, is_subject: Optional[Callable[[str], bool]]
         else:
             merged.append(carry)
     if len(merged) > limit:
-        merged = merged[: limit - 1] + [" ".join(merged[limit - 1:])]
+        merged = merged[: limit - 1] + [" ".join(merged[limit - 1 :])]
     return merged or [text]
 
 
 def _is_question(part: str) -> bool:
     folded = _normalised(part)
-    return bool(_WH.search(folded) or _YESNO_LEAD.search(folded) or re.search(
-        r"\b(visito|fue|firmaron|hubo|trajeron|mandaron|es cierto|verdad|incluye|participo|eligieron|reeligieron)\b",
-        folded))
+    return bool(
+        _WH.search(folded)
+        or _YESNO_LEAD.search(folded)
+        or re.search(
+            r"\b(visito|fue|firmaron|hubo|trajeron|mandaron|es cierto|verdad|incluye|participo"
+            r"|eligieron|reeligieron)\b",
+            folded,
+        )
+    )
 
 
 _ELLIPTICAL = re.compile(r"^(con|en|de|desde|a|al|para|sobre|lo de|lo del|la|el|los|las|del)? ?(.*)$")
 
 
 def _split_on_conjunction(piece: str, is_subject: Optional[Callable[[str], bool]] = None) -> List[str]:
-    """"cuantos volvieron de jamaica y que ayuda mandaron" -> two questions, at " y " (or ", ")
+    """ "cuantos volvieron de jamaica y que ayuda mandaron" -> two questions, at " y " (or ", ")
     followed by a question word, or by another subject after a question ("qué se hizo con
     Ecuador y con Chile"); "Alemania, Países Bajos y Canadá" is not split."""
     words = piece.split()
     cuts = [0]
-    asks = bool(_WH.search(_normalised(piece)) or _BROAD.search(_normalised(piece)) or re.search(
-        r"\b(quiero saber|quisiera saber|informacion|info|dime|digame|cuenteme|cuentame|hablame)\b", _normalised(piece)))
+    asks = bool(
+        _WH.search(_normalised(piece))
+        or _BROAD.search(_normalised(piece))
+        or re.search(
+            r"\b(quiero saber|quisiera saber|informacion|info|dime|digame|cuenteme|cuentame|hablame)\b",
+            _normalised(piece),
+        )
+    )
     for index in range(1, len(words)):
         joiner = fold(words[index - 1]).rstrip(",")
         rest = " ".join(words[index:])
@@ -384,7 +483,7 @@ def _split_on_conjunction(piece: str, is_subject: Optional[Callable[[str], bool]
             names_subject = False
             if not starts_question and asks and is_subject is not None and joiner in ("y", "e"):
                 tail = _ELLIPTICAL.match(_normalised(rest)).group(2)
-                before = " ".join(words[cuts[-1]:index - 1])
+                before = " ".join(words[cuts[-1] : index - 1])
                 names_subject = is_subject(" ".join(tail.split()[:4])) and is_subject(before)
             if starts_question or names_subject:
                 cuts.append(index - 1 if joiner in ("y", "e", "ademas", "tambien", "o") else index)

@@ -13,13 +13,14 @@ fact's subject, keywords and countries. A question is scored against every claim
 A fact's score is its best claim's. Pure functions over store objects; the encoder
 is passed in (actions/embeddings.py), so tests can use the real one or none.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -176,8 +177,10 @@ def rank(
         score = lex + EMBEDDING_WEIGHT * float(semantic[i])
         if entry.fact.key in phrased:
             score += PHRASE_MATCH
-        if accepts and entry.claim is not None and (
-            entry.claim.attribute in accepts or ("quantity" in accepts and entry.claim.amount is not None)
+        if (
+            accepts
+            and entry.claim is not None
+            and (entry.claim.attribute in accepts or ("quantity" in accepts and entry.claim.amount is not None))
         ):
             score += KIND_MATCH
         if topic and entry.fact.topic == topic:

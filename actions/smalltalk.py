@@ -4,6 +4,7 @@ The NLU has intents for them (`acknowledge`, `complain`); these checks catch wha
 sends to the fallback, such as an emoji alone ("👍", "👌") or a one-word "ya", so that
 the citizen gets "¿Le ayudo en algo más?" or a calm answer, not "no logré entender".
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ import unicodedata
 from actions.countries import fold
 
 _ACK_WORDS = re.compile(
-    r"^(ok+|okey|okay|oki|oka|okas|okis|okey dokey|oki doki|ya+|ya ya|listo|list|entendido|entiendo|perfecto|dale|va|vale|claro|bueno|bien|"
+    r"^(ok+|okey|okay|oki|oka|okas|okis|okey dokey|oki doki|ya+|ya ya|listo|list|entendido|entiendo|perfecto|dale|va"
+    r"|vale|claro|bueno|bien|"
     r"ah+ ok+|ah+ ya+|ok gracias|ya veo|de acuerdo|ajá|aja|ah+|oh+|mmm+|si+|genial|excelente|chevere|"
     r"ok listo|ya listo|esta bien|ta bien|okas|okis|ya entendi|entendi)$"
 )
@@ -33,7 +35,7 @@ _ACK_EMOJI = set("👍👌🙏🙂😊👏✅🆗💪🤝😀😃😄☺👍🏻
 
 
 def is_acknowledgement(text: str) -> bool:
-    """"ok", "ya", "listo", "👍", "👌"."""
+    """ "ok", "ya", "listo", "👍", "👌"."""
     stripped = (text or "").strip()
     if _emoji_only(stripped):
         return any(c in _ACK_EMOJI for c in stripped) or not any(c in "😡🤬👎😠" for c in stripped)
@@ -51,6 +53,6 @@ def is_complaint(text: str) -> bool:
 
 
 def is_short_followup(text: str) -> bool:
-    """"¿cuándo?", "¿y a Lima?", "¿cuánta exactamente?": a few words leaning on the last answer."""
+    """ "¿cuándo?", "¿y a Lima?", "¿cuánta exactamente?": a few words leaning on the last answer."""
     words = re.findall(r"\w+", fold(text or ""))
     return 0 < len(words) <= 10 and not _COMPLAINT.search(fold(text or ""))

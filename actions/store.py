@@ -10,6 +10,7 @@ Reads return the mapped objects themselves, fully loaded and detached from their
 session: the ORM classes are the records (there is no separate record class), and
 the loader's pydantic entries (actions/loader.py) are only the file format.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -183,7 +184,9 @@ def fingerprint(facts: Sequence[Fact]) -> str:
     digest = hashlib.sha256()
     for fact in facts:
         parts = [fact.key, fact.topic, fact.subject or "", fact.answer, list(fact.keywords or ()), list(fact.countries)]
-        parts += [[c.attribute, c.value, c.sentence or "", list(c.terms or ()), list(c.items or ())] for c in fact.claims]
+        parts += [
+            [c.attribute, c.value, c.sentence or "", list(c.terms or ()), list(c.items or ())] for c in fact.claims
+        ]
         digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
@@ -246,7 +249,9 @@ class FactStore:
             select(func.count()).select_from(Fact).scalar_subquery(),
             select(func.max(Fact.updated_at)).scalar_subquery(),
             select(func.count()).select_from(Claim).scalar_subquery(),
-            select(func.sum(func.length(Claim.value) + func.coalesce(func.length(Claim.sentence), 0))).scalar_subquery(),
+            select(
+                func.sum(func.length(Claim.value) + func.coalesce(func.length(Claim.sentence), 0))
+            ).scalar_subquery(),
             select(func.count()).select_from(Source).scalar_subquery(),
             select(func.max(Source.updated_at)).scalar_subquery(),
             select(func.count()).select_from(FactCountry).scalar_subquery(),
@@ -259,7 +264,10 @@ class FactStore:
             return {
                 name: session.execute(select(func.count()).select_from(model)).scalar_one()
                 for name, model in (
-                    ("sources", Source), ("facts", Fact), ("claims", Claim), ("offices", ConsularOffice)
+                    ("sources", Source),
+                    ("facts", Fact),
+                    ("claims", Claim),
+                    ("offices", ConsularOffice),
                 )
             }
 

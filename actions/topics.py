@@ -1,4 +1,5 @@
 """The topics citizens ask about, their Spanish labels, and the intents that ask for them."""
+
 from __future__ import annotations
 
 from typing import Dict

@@ -11,6 +11,7 @@ and docs/benchmarks/nlu-confusion.png.
     python -m benchmarks.nlu --systems project  # some systems, prints only
     python -m benchmarks.nlu --split validation # score on the validation split instead
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,13 @@ ENCODER = "components.sentence_encoder.UniversalSentenceEncoderFeaturizer"
 SPELLING = "components.spelling.SpellingCorrector"
 UNKNOWN_WORDS = "components.unknown_words.UnknownWordsFallback"
 LINEAR = "components.linear_intent_classifier.LinearIntentClassifier"
-DIET = {"name": "DIETClassifier", "epochs": 100, "entity_recognition": False,
-        "constrain_similarities": True, "random_seed": 2026}
+DIET = {
+    "name": "DIETClassifier",
+    "epochs": 100,
+    "entity_recognition": False,
+    "constrain_similarities": True,
+    "random_seed": 2026,
+}
 
 
 @dataclass(frozen=True)
@@ -82,15 +88,17 @@ class System:
 
 SYSTEMS: Dict[str, System] = {
     "project": System("Pipeline del proyecto (config.yml)", ROOT / "config.yml"),
-    "project-encoder": System(
-        "Proyecto {toggle} vectores densos USE", Toggle(ENCODER, after="CountVectorsFeaturizer")),
+    "project-encoder": System("Proyecto {toggle} vectores densos USE", Toggle(ENCODER, after="CountVectorsFeaturizer")),
     "project-spelling": System(
-        "Proyecto {toggle} corrección ortográfica", Toggle(SPELLING, after="WhitespaceTokenizer")),
+        "Proyecto {toggle} corrección ortográfica", Toggle(SPELLING, after="WhitespaceTokenizer")
+    ),
     "project-unknown-words": System(
-        "Proyecto {toggle} filtro de palabras desconocidas", Toggle(UNKNOWN_WORDS, after=LINEAR)),
+        "Proyecto {toggle} filtro de palabras desconocidas", Toggle(UNKNOWN_WORDS, after=LINEAR)
+    ),
     "project-diet": System("Proyecto con DIET en lugar del clasificador lineal", Replace(LINEAR, DIET)),
     "rasa-default": System(
-        "Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"),
+        "Pipeline por defecto de Rasa 3.6 (rasa init)", ROOT / "benchmarks" / "configs" / "rasa-default.yml"
+    ),
     "tfidf-logreg": System("TF-IDF palabras + caracteres, regresión logística", None),
 }
 
@@ -239,8 +247,9 @@ def run_tfidf(split: Path) -> Result:
     gold = [i for _, i in validation]
     validation_probabilities = model.predict_proba([t for t, _ in validation])
     candidates = np.arange(0.0, 0.61, 0.02)
-    accuracy = [np.mean([collapse(p) == g for p, g in zip(predict(validation_probabilities, c), gold)])
-                for c in candidates]
+    accuracy = [
+        np.mean([collapse(p) == g for p, g in zip(predict(validation_probabilities, c), gold)]) for c in candidates
+    ]
     threshold = float(candidates[int(np.argmax(accuracy))])
     examples = load_examples(split)
     predicted = predict(model.predict_proba([t for t, _ in examples]), threshold)
@@ -254,7 +263,11 @@ def run_in_subprocess(system: str, split: str) -> Result:
         env = dict(os.environ, RASA_MAX_CACHE_SIZE="0", TF_DETERMINISTIC_OPS="1", PYTHONHASHSEED="0")
         child = subprocess.run(
             [sys.executable, "-m", "benchmarks.nlu", "--one", system, "--split", split, "--json", output.name],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         if child.returncode != 0:
             raise RuntimeError(f"{system} falló:\n{child.stderr[-4000:]}")
@@ -265,7 +278,8 @@ def run_in_subprocess(system: str, split: str) -> Result:
 
 def table(results: List[Result]) -> str:
     lines = [
-        "| Sistema | Exactitud | F1 macro | Fuera de alcance: precisión | recall | F1 | Entrenamiento (s) | Modelo (MB) |",
+        "| Sistema | Exactitud | F1 macro | Fuera de alcance: precisión | recall | F1 "
+        "| Entrenamiento (s) | Modelo (MB) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
@@ -306,6 +320,7 @@ def recorded_runs(path: Path = RECORDED) -> List[RecordedRun]:
 
 def this_run() -> str:
     """Today's date and the commit the evaluation ran on, flagged when its inputs had uncommitted changes."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
@@ -399,7 +414,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"Ejecución del {current}.\n\n"
             + report
             + ("\n\n## Ejecuciones anteriores (antes → ahora)" + earlier if earlier else "")
-            + "\n\n## Las cinco intenciones más débiles de cada sistema\n\n" + worst_table(results)
+            + "\n\n## Las cinco intenciones más débiles de cada sistema\n\n"
+            + worst_table(results)
             + "\n\n![Matriz de confusión del pipeline del proyecto](nlu-confusion.png)\n\n"
             + NOTES.read_text(encoding="utf-8")
         )

@@ -9,6 +9,7 @@ Universal Sentence Encoder), scaled by `dense_weight`. The classifier is scikit-
 LogisticRegression; its probabilities are the intent confidences the
 FallbackClassifier thresholds.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,13 +61,24 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.classifier = classifier
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 saved = joblib.load(directory / MODEL_FILE)

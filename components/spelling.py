@@ -5,6 +5,7 @@ word of pyspellchecker's shipped dictionary, is at least `min_length` letters lo
 (so "q", "xq", "pq" stay as they are), and lies within edit distance `distance` of a
 training word. Token text changes; the message text the tracker stores does not.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Text
@@ -28,8 +29,9 @@ class SpellingCorrector(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"min_length": 5, "distance": 1}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 known: Optional[Set[str]] = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, known: Optional[Set[str]] = None
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self.model_storage = model_storage
         self.resource = resource
@@ -37,13 +39,24 @@ class SpellingCorrector(GraphComponent):
         self._checker: Any = None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SpellingCorrector":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SpellingCorrector":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SpellingCorrector":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SpellingCorrector":
         return cls(config, model_storage, resource, vocabulary.load(model_storage, resource))
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -8,6 +8,7 @@ pyspellchecker's shipped Spanish dictionary, so the citizen is asked to rephrase
 shown the topics. One known word is enough: "pasaprote jamaica" is classified as usual,
 and stretched letters are forgiven ("graciassss").
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,13 +39,24 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         self.spanish: FrozenSet[str] = vocabulary.spanish_words() if self.known else frozenset()
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "UnknownWordsFallback":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "UnknownWordsFallback":
         return cls(model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsFallback":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "UnknownWordsFallback":
         try:
             return cls(model_storage, resource, vocabulary.load(model_storage, resource))
         except (ValueError, FileNotFoundError):
@@ -60,7 +72,8 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
     def knows_a_word(self, message: Message) -> bool:
         return any(
             spelling in self.known or spelling in self.spanish
-            for word in vocabulary.words(message) for spelling in vocabulary.spellings(word)
+            for word in vocabulary.words(message)
+            for spelling in vocabulary.spellings(word)
         )
 
     def process(self, messages: List[Message]) -> List[Message]:

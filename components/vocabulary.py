@@ -3,6 +3,7 @@
 Shared by the components that need to tell a known word from an unknown one. Words are
 compared folded (lower case, no accents), as actions.countries.fold does.
 """
+
 from __future__ import annotations
 
 import json

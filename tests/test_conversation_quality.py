@@ -11,6 +11,7 @@ The ungrounded floor is the target itself: none. Only aggregate figures are repo
 held-out conversations are not to be read to tune the assistant
 (tests/conversations/README.md).
 """
+
 import pytest
 
 from benchmarks.conversations import load_split, score
@@ -24,9 +25,11 @@ CATEGORY_FLOOR = 0.42  # reached: 0.474 (false_premise); every other category 0.
 def test_heldout_conversations_stay_above_the_floors(servers):
     report = score(load_split("heldout"), servers.rasa_url, facts_url=servers.env["FACTS_DB_URL"])
     by_category = {name: figures.accuracy for name, figures in report.by_category().items()}
-    summary = (f"exactitud {report.accuracy:.3f}; por categoría "
-               + ", ".join(f"{name} {value:.2f}" for name, value in sorted(by_category.items()))
-               + f"; sin fuente {len(report.ungrounded)}")
+    summary = (
+        f"exactitud {report.accuracy:.3f}; por categoría "
+        + ", ".join(f"{name} {value:.2f}" for name, value in sorted(by_category.items()))
+        + f"; sin fuente {len(report.ungrounded)}"
+    )
     assert report.accuracy >= ACCURACY_FLOOR, summary
     assert min(by_category.values()) >= CATEGORY_FLOOR, summary
     assert len(report.ungrounded) == 0, summary

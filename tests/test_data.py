@@ -1,4 +1,5 @@
 """The training data, domain and dialogue, checked with Rasa's own tools."""
+
 import subprocess
 import warnings
 
@@ -28,8 +29,11 @@ def test_rasa_data_validate_reports_no_warnings():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     warnings_seen = [line for line in output.splitlines() if "UserWarning" in line]
-    unexpected = [w for w in warnings_seen
-                  if not any(f"The utterance '{name}' is not used in any story or rule" in w for name in SENT_BY_ACTIONS)]
+    unexpected = [
+        w
+        for w in warnings_seen
+        if not any(f"The utterance '{name}' is not used in any story or rule" in w for name in SENT_BY_ACTIONS)
+    ]
     assert unexpected == [], output[-3000:]
 
 
@@ -69,9 +73,22 @@ def test_quick_reply_buttons_trigger_existing_intents():
 @pytest.mark.slow
 def test_test_stories_pass_without_prediction_errors(tmp_path):
     result = subprocess.run(
-        [RASA, "test", "core", "--model", str(MODEL), "--stories", "tests/test_stories.yml",
-         "--fail-on-prediction-errors", "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            RASA,
+            "test",
+            "core",
+            "--model",
+            str(MODEL),
+            "--stories",
+            "tests/test_stories.yml",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text(encoding="utf-8") if failed.exists() else ""

@@ -9,6 +9,7 @@ floor sits a little under what the project's pipeline reaches (see
 docs/benchmarks/nlu.md), so that a data or config change that breaks understanding
 fails CI.
 """
+
 import asyncio
 from collections import Counter
 
@@ -42,16 +43,22 @@ def validation():
     return load_examples(SPLITS["validation"])
 
 
-@pytest.mark.parametrize("split, reference", [
-    ("validation", "training"), ("heldout", "training"), ("heldout", "validation"),
-])
+@pytest.mark.parametrize(
+    "split, reference",
+    [
+        ("validation", "training"),
+        ("heldout", "training"),
+        ("heldout", "validation"),
+    ],
+)
 def test_no_evaluation_message_is_a_copy_or_near_copy(request, split, reference):
     """Same text once case, accents and punctuation are ignored, 0.9 of the characters or of
     the words in common, or one word apart: a message the model has (nearly) seen measures
     memory, not understanding. Replace the evaluation message with a new one, or leave the
     training example out."""
-    found = near_duplicates([text for text, _ in request.getfixturevalue(split)],
-                            [text for text, _ in request.getfixturevalue(reference)])
+    found = near_duplicates(
+        [text for text, _ in request.getfixturevalue(split)], [text for text, _ in request.getfixturevalue(reference)]
+    )
     messages = len({d.message for d in found})
     assert not found, f"{messages} {split} messages near {reference} ones:\n" + "\n".join(map(str, found))
 
@@ -76,8 +83,10 @@ def test_heldout_understanding_stays_above_the_floor(heldout):
         return [(await agent.parse_message(text))["intent"]["name"] for text, _ in heldout]
 
     result = score("project", [intent for _, intent in heldout], asyncio.run(parse_all()), 0, 0)
-    summary = (f"exactitud {result.accuracy:.3f}, F1 macro {result.macro_f1:.3f}, "
-               f"F1 fuera de alcance {result.oos_f1:.3f}; más débiles: {result.worst}")
+    summary = (
+        f"exactitud {result.accuracy:.3f}, F1 macro {result.macro_f1:.3f}, "
+        f"F1 fuera de alcance {result.oos_f1:.3f}; más débiles: {result.worst}"
+    )
     assert result.accuracy >= HELDOUT_ACCURACY_FLOOR, summary
     assert result.macro_f1 >= HELDOUT_MACRO_F1_FLOOR, summary
     assert result.oos_f1 >= OUT_OF_SCOPE_F1_FLOOR, summary

@@ -1,4 +1,5 @@
 """Every custom action, run with rasa-sdk's Tracker and CollectingDispatcher on a real store."""
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -28,8 +29,10 @@ def _store(use_store):
 
 
 def test_jamaica_repatriation_answers_24_with_the_source():
-    texts, events = run(ActionAnswerTopic(), make_tracker(
-        "cuantos peruanos repatriaron de jamaica", "ask_repatriation", [country_entity("jamaica")]))
+    texts, events = run(
+        ActionAnswerTopic(),
+        make_tracker("cuantos peruanos repatriaron de jamaica", "ask_repatriation", [country_entity("jamaica")]),
+    )
     assert len(texts) == 1 and "24 peruanos" in texts[0] and "72" not in texts[0]
     assert texts[0].endswith(CITATION)
     slots = {e["name"]: e["value"] for e in events}
@@ -44,12 +47,17 @@ def test_repatriations_without_a_country_answer_both():
 
 def test_follow_up_uses_the_country_of_the_previous_message():
     history = [user_event("estoy varado en Bolivia", "report_stranded", [country_entity("Bolivia")])]
-    texts, _ = run(ActionAnswerTopic(), make_tracker("¿a cuántos peruanos ayudaron ahí?", "ask_repatriation", history=history))
+    texts, _ = run(
+        ActionAnswerTopic(), make_tracker("¿a cuántos peruanos ayudaron ahí?", "ask_repatriation", history=history)
+    )
     assert "72 peruanos" in texts[0] and "24" not in texts[0]
 
 
 def test_repatriation_from_a_country_without_facts_is_honest():
-    texts, _ = run(ActionAnswerTopic(), make_tracker("repatriaron peruanos de chile?", "ask_repatriation", [country_entity("Chile")]))
+    texts, _ = run(
+        ActionAnswerTopic(),
+        make_tracker("repatriaron peruanos de chile?", "ask_repatriation", [country_entity("Chile")]),
+    )
     assert texts[0].startswith("No tengo información confirmada sobre repatriaciones relacionada con Chile.")
     assert "Comité Binacional de Cooperación Migratoria" in texts[0]  # what it does know about Chile
     assert "https://www.gob.pe/rree" in texts[-1]
@@ -100,7 +108,10 @@ def test_questions_no_source_answers_get_the_honest_reply(intent, text, topic_wo
 
 
 def test_consulate_contact_without_a_directory_is_honest():
-    texts, _ = run(ActionConsulateContact(), make_tracker("telefono del consulado en madrid", "ask_consulate_contact", [country_entity("Madrid")]))
+    texts, _ = run(
+        ActionConsulateContact(),
+        make_tracker("telefono del consulado en madrid", "ask_consulate_contact", [country_entity("Madrid")]),
+    )
     assert texts == [texts[0]] and texts[0].startswith(NOT_CONFIRMED)
     assert "direcciones, teléfonos y horarios" in texts[0]
 
@@ -121,7 +132,10 @@ def test_consulate_contact_shows_only_sourced_offices(tmp_path, monkeypatch):
     load_dir(store, directory)
     monkeypatch.setenv("FACTS_DB_URL", str(store.engine.url))
     _store_for.cache_clear()
-    texts, _ = run(ActionConsulateContact(), make_tracker("telefono del consulado en bolivia", "ask_consulate_contact", [country_entity("Bolivia")]))
+    texts, _ = run(
+        ActionConsulateContact(),
+        make_tracker("telefono del consulado en bolivia", "ask_consulate_contact", [country_entity("Bolivia")]),
+    )
     assert "Consulado General del Perú en La Paz" in texts[0] and "+591 2 000 0000" in texts[0]
     assert texts[0].endswith("Fuente: Directorio de prueba, Cancillería, 1 de marzo de 2026.")
     texts, _ = run(ActionConsulateContact(), make_tracker("telefono del consulado", "ask_consulate_contact"))
@@ -129,10 +143,14 @@ def test_consulate_contact_shows_only_sourced_offices(tmp_path, monkeypatch):
 
 
 def test_stranded_in_bolivia_gets_guidance_the_bolivia_fact_and_no_invented_contact():
-    texts, events = run(ActionStranded(), make_tracker("estoy varado en bolivia", "report_stranded", [country_entity("bolivia")]))
+    texts, events = run(
+        ActionStranded(), make_tracker("estoy varado en bolivia", "report_stranded", [country_entity("bolivia")])
+    )
     assert "consulado del Perú más cercano" in texts[0]
     assert "72 peruanos" in texts[1] and texts[1].endswith(CITATION)
-    assert texts[2].startswith("No tengo confirmados la dirección, el teléfono ni el horario del consulado del Perú en Bolivia")
+    assert texts[2].startswith(
+        "No tengo confirmados la dirección, el teléfono ni el horario del consulado del Perú en Bolivia"
+    )
     assert events[0]["value"] == "consular_assistance"
 
 
@@ -142,29 +160,53 @@ def test_stranded_without_a_country_asks_where():
 
 
 def test_country_question_then_follow_up_with_another_country():
-    texts, events = run(ActionAnswerCountry(), make_tracker("¿qué hizo la cancillería en Jamaica?", "ask_country_actions", [country_entity("Jamaica")]))
+    texts, events = run(
+        ActionAnswerCountry(),
+        make_tracker("¿qué hizo la cancillería en Jamaica?", "ask_country_actions", [country_entity("Jamaica")]),
+    )
     assert "24 peruanos" in texts[0] and events[0]["value"] == "country"
     history = [user_event("¿qué hizo la cancillería en Jamaica?", "ask_country_actions", [country_entity("Jamaica")])]
-    texts, _ = run(ActionAnswerCountry(), make_tracker("¿y en Bolivia?", "inform_country", [country_entity("Bolivia")],
-                                                       history=history, slots={"last_topic": "country"}))
+    texts, _ = run(
+        ActionAnswerCountry(),
+        make_tracker(
+            "¿y en Bolivia?",
+            "inform_country",
+            [country_entity("Bolivia")],
+            history=history,
+            slots={"last_topic": "country"},
+        ),
+    )
     assert "72 peruanos" in texts[0] and "24" not in texts[0]
 
 
 def test_follow_up_country_keeps_the_previous_topic():
-    texts, _ = run(ActionAnswerCountry(), make_tracker("y con ecuador?", "inform_country", [country_entity("ecuador")],
-                                                       slots={"last_topic": "integration"}))
+    texts, _ = run(
+        ActionAnswerCountry(),
+        make_tracker(
+            "y con ecuador?", "inform_country", [country_entity("ecuador")], slots={"last_topic": "integration"}
+        ),
+    )
     assert "Declaración de Quito" in texts[0] and "Mercosur" not in texts[0]
 
 
 def test_follow_up_after_stranded_gives_guidance_for_the_new_country():
-    texts, _ = run(ActionAnswerCountry(), make_tracker("y en jamaica", "inform_country", [country_entity("jamaica")],
-                                                       slots={"last_topic": "consular_assistance"}))
+    texts, _ = run(
+        ActionAnswerCountry(),
+        make_tracker(
+            "y en jamaica", "inform_country", [country_entity("jamaica")], slots={"last_topic": "consular_assistance"}
+        ),
+    )
     assert "consulado del Perú más cercano" in texts[0] and "24 peruanos" in texts[1]
 
 
 def test_country_without_facts_lists_the_countries_it_knows():
-    texts, _ = run(ActionAnswerCountry(), make_tracker("qué hizo la cancillería en argentina", "ask_country_actions", [country_entity("argentina")]))
-    assert texts[0].startswith("No tengo información confirmada sobre acciones de la Cancillería relacionadas con Argentina.")
+    texts, _ = run(
+        ActionAnswerCountry(),
+        make_tracker("qué hizo la cancillería en argentina", "ask_country_actions", [country_entity("argentina")]),
+    )
+    assert texts[0].startswith(
+        "No tengo información confirmada sobre acciones de la Cancillería relacionadas con Argentina."
+    )
     assert "Bolivia" in texts[0] and "Jamaica" in texts[0]
 
 
@@ -175,7 +217,9 @@ def test_country_question_without_a_country_asks_which():
 
 def test_human_handoff_points_to_consular_staff():
     texts, _ = run(ActionHumanHandoff(), make_tracker("quiero hablar con una persona", "request_human"))
-    assert texts == [texts[0]] and "consulado del Perú más cercano" in texts[0] and "https://www.gob.pe/rree" in texts[0]
+    assert (
+        texts == [texts[0]] and "consulado del Perú más cercano" in texts[0] and "https://www.gob.pe/rree" in texts[0]
+    )
 
 
 def test_unmapped_intent_falls_back_politely():
@@ -184,14 +228,18 @@ def test_unmapped_intent_falls_back_politely():
     assert dispatcher.messages[0]["response"] == "utter_default"
 
 
-@pytest.mark.parametrize("action", [ActionAnswerTopic(), ActionAnswerCountry(), ActionStranded(),
-                                    ActionConsulateContact(), ActionHumanHandoff()])
+@pytest.mark.parametrize(
+    "action",
+    [ActionAnswerTopic(), ActionAnswerCountry(), ActionStranded(), ActionConsulateContact(), ActionHumanHandoff()],
+)
 def test_an_unreachable_store_gets_an_apology_not_an_error(action, monkeypatch, tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("x")
     monkeypatch.setenv("FACTS_DB_URL", f"sqlite:///{blocker}/facts.db")  # cannot be opened
     _store_for.cache_clear()
-    texts, events = run(action, make_tracker("repatriaciones de bolivia", "ask_repatriation", [country_entity("Bolivia")]))
+    texts, events = run(
+        action, make_tracker("repatriaciones de bolivia", "ask_repatriation", [country_entity("Bolivia")])
+    )
     assert texts[-1].startswith("Disculpe, en este momento no puedo consultar mi información oficial.")
     assert events == []
 
@@ -208,7 +256,12 @@ def test_a_fact_loaded_while_running_is_answered_without_a_restart(use_store, tm
     facts = tmp_path / "facts"
     shutil.copytree(settings.DEFAULT_FACTS_DIR, facts)
     note = facts / "nota-de-prensa-9-26.yml"
-    note.write_text(note.read_text(encoding="utf-8").replace("24 peruanos", "25 peruanos")
-                    .replace("amount: 24,", "amount: 25,").replace("Esos 24", "Esos 25"), encoding="utf-8")
+    note.write_text(
+        note.read_text(encoding="utf-8")
+        .replace("24 peruanos", "25 peruanos")
+        .replace("amount: 24,", "amount: 25,")
+        .replace("Esos 24", "Esos 25"),
+        encoding="utf-8",
+    )
     load_dir(use_store, facts)
     assert "25 peruanos" in run(ActionAnswerTopic(), make_tracker(*question))[0][0]

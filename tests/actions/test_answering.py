@@ -1,5 +1,6 @@
 """The answering engine over the real facts of data/facts/ and the real sentence encoder:
 claim selection, totals and counts, premise checks, missing details, follow-ups."""
+
 import datetime as dt
 
 import pytest
@@ -7,8 +8,8 @@ import pytest
 from actions import embeddings, outcomes
 from actions.answering import Engine, State
 from actions.loader import load_dir
-from settings import DEFAULT_FACTS_DIR
 from actions.store import FactStore
+from settings import DEFAULT_FACTS_DIR
 
 CITATION = "Fuente: Nota de Prensa 9-26, Cancillería, 18 de enero de 2026."
 TODAY = dt.date(2026, 12, 2)
@@ -40,7 +41,10 @@ def first_sentence(text):
     [
         ("¿Cuántos peruanos fueron repatriados desde Jamaica?", "24 peruanos"),
         ("cuantos compatriotas volvieron de bolivia x los bloqueos", "72 peruanos"),
-        ("¿Con cuántos países coordinó temas de seguridad?", "cinco países: Alemania, Países Bajos, Finlandia, Canadá y El Salvador"),
+        (
+            "¿Con cuántos países coordinó temas de seguridad?",
+            "cinco países: Alemania, Países Bajos, Finlandia, Canadá y El Salvador",
+        ),
         ("cuantas reuniones bilaterales hubo", "15 reuniones bilaterales"),
         ("con quien se reunio el canciller en washington", "Marco Rubio"),
         ("¿Dónde se hizo el congreso de la lengua?", "Arequipa"),
@@ -104,8 +108,13 @@ def test_a_known_topic_with_an_unknown_detail_says_which_detail(engine):
 
 
 def test_attribute_follow_ups_stay_on_the_last_fact(engine):
-    turns = chat(engine, "¿Cuántos peruanos fueron repatriados desde Jamaica?", "¿y cuánta ayuda mandaron?",
-                 "¿por qué quedaron varados?", "¿y de Bolivia?")
+    turns = chat(
+        engine,
+        "¿Cuántos peruanos fueron repatriados desde Jamaica?",
+        "¿y cuánta ayuda mandaron?",
+        "¿por qué quedaron varados?",
+        "¿y de Bolivia?",
+    )
     assert "24 peruanos" in turns[0][0][0]
     assert first_sentence(turns[1][0][0]) == "La Cancillería envió más de dos toneladas de ayuda humanitaria."
     assert "huracán Melissa" in first_sentence(turns[2][0][0])
@@ -115,11 +124,13 @@ def test_attribute_follow_ups_stay_on_the_last_fact(engine):
 def test_follow_ups_after_ecuador_heritage_goods_and_visits(engine):
     [_, [(signed, _)]] = chat(engine, "¿qué hizo la Cancillería con Ecuador?", "¿qué firmaron?")
     assert first_sentence(signed) == "Se suscribieron la Declaración de Quito y el Plan de Acción 2025–2026."
-    [_, [(origin, _)], [(recipient, _)]] = chat(engine, "cuantos bienes del patrimonio se repatriaron",
-                                                 "¿de dónde los trajeron?", "¿a quién se los dieron?")
+    [_, [(origin, _)], [(recipient, _)]] = chat(
+        engine, "cuantos bienes del patrimonio se repatriaron", "¿de dónde los trajeron?", "¿a quién se los dieron?"
+    )
     assert "Estados Unidos" in first_sentence(origin) and "Ministerio de Cultura" in first_sentence(recipient)
-    [_, [(piura, _)], [(count, _)]] = chat(engine, "que regiones visito la cancilleria", "¿fue a Piura?",
-                                            "¿cuántas fueron?")
+    [_, [(piura, _)], [(count, _)]] = chat(
+        engine, "que regiones visito la cancilleria", "¿fue a Piura?", "¿cuántas fueron?"
+    )
     assert piura.startswith("Sí.") and "ocho regiones" in first_sentence(count)
 
 
@@ -159,11 +170,18 @@ def test_a_country_from_an_earlier_message_narrows_the_answer(engine):
 def test_every_number_and_name_in_an_answer_comes_from_the_facts(engine):
     import re
 
-    facts_text = " ".join(
-        " ".join([f.answer, f.subject or ""] + [c.sentence or c.value for c in f.claims]) for f in engine.facts
-    ) + CITATION
-    for question in ["cuantos peruanos repatriaron en total", "con cuántos países se coordinó en seguridad",
-                     "que regiones visito la cancilleria", "cuantas reuniones bilaterales hubo"]:
+    facts_text = (
+        " ".join(
+            " ".join([f.answer, f.subject or ""] + [c.sentence or c.value for c in f.claims]) for f in engine.facts
+        )
+        + CITATION
+    )
+    for question in [
+        "cuantos peruanos repatriaron en total",
+        "con cuántos países se coordinó en seguridad",
+        "que regiones visito la cancilleria",
+        "cuantas reuniones bilaterales hubo",
+    ]:
         [[(text, _)]] = chat(engine, question)
         for number in re.findall(r"\d+", text):
             assert number in facts_text or number == "96", (question, number)
@@ -180,8 +198,7 @@ def test_every_number_and_name_in_an_answer_comes_from_the_facts(engine):
         ("fueron 10 regiones las que visito la cancilleria", "No: según la nota fueron 8 regiones, no 10.", "Tumbes"),
     ],
 )
-def test_false_premises_about_names_places_countries_and_words_the_note_never_uses(engine, question, start,
-                                                                                  expected):
+def test_false_premises_about_names_places_countries_and_words_the_note_never_uses(engine, question, start, expected):
     [[(text, outcome)]] = chat(engine, question)
     assert text.startswith(start) and expected in text and outcome == outcomes.CORRECTION
 

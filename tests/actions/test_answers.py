@@ -11,8 +11,9 @@ OTHER = Source(key="otra", title="Comunicado 1-26", issuer="Cancillería", publi
 
 def record(key="k", answer="Texto.", countries=(), keywords=(), source=NOTE, **event) -> Fact:
     """A fact built in memory, as the store returns them (the ORM class is the record)."""
-    return Fact(key=key, topic="t", answer=answer, source=source, countries=list(countries),
-                keywords=list(keywords), **event)
+    return Fact(
+        key=key, topic="t", answer=answer, source=source, countries=list(countries), keywords=list(keywords), **event
+    )
 
 
 ELECTIONS = record(
@@ -121,8 +122,16 @@ def test_keywords_match_whole_words_only():
 def test_offices_are_rendered_exactly_as_stored_with_source():
     from actions.store import ConsularOffice
 
-    office = ConsularOffice(key="o", country="Bolivia", city="La Paz", name="Consulado General", source=NOTE,
-                            address="Calle 1", phones=["+591 1", "+591 2"], hours="9 a 13")
+    office = ConsularOffice(
+        key="o",
+        country="Bolivia",
+        city="La Paz",
+        name="Consulado General",
+        source=NOTE,
+        address="Calle 1",
+        phones=["+591 1", "+591 2"],
+        hours="9 a 13",
+    )
     text = answers.render_offices([office])
     assert "Consulado General (La Paz, Bolivia)" in text
     assert "Teléfono: +591 1, +591 2" in text and "Horario: 9 a 13" in text

@@ -1,4 +1,5 @@
 """The facts CLI, run as staff would run it."""
+
 import subprocess
 import sys
 

@@ -45,8 +45,15 @@ def test_the_reviewed_seed_data_is_valid_and_covers_the_note():
     catalog = read_dir(settings.DEFAULT_FACTS_DIR)
     topics = {f.topic for f in catalog.facts}
     assert {
-        "overview", "vote_abroad", "election_observation", "repatriation", "security_cooperation",
-        "integration", "multilateral", "culture", "regional_visits",
+        "overview",
+        "vote_abroad",
+        "election_observation",
+        "repatriation",
+        "security_cooperation",
+        "integration",
+        "multilateral",
+        "culture",
+        "regional_visits",
     } <= topics
     assert all(f.source == "np-9-26" for f in catalog.facts)
     assert catalog.offices == []  # no official directory is loaded yet
@@ -119,7 +126,11 @@ def test_duplicate_keys_across_files_are_rejected(facts_dir):
 
 
 def test_an_office_needs_a_source_and_some_contact(facts_dir):
-    write(facts_dir, "offices.yml", SOURCE + "offices:\n  - {key: office.x, country: Bolivia, city: La Paz, name: Consulado, source: np-test}\n")
+    write(
+        facts_dir,
+        "offices.yml",
+        SOURCE + "offices:\n  - {key: office.x, country: Bolivia, city: La Paz, name: Consulado, source: np-test}\n",
+    )
     with pytest.raises(LoaderError, match="al menos dirección"):
         read_dir(facts_dir)
 
@@ -151,14 +162,22 @@ def test_loads_a_sourced_office(facts_dir, store):
     assert office.phones == ["+591 0000"] and office.source.key == "np-test"
 
 
-CLAIM = "[{attribute: quantity, value: 24 peruanos, quantity: {amount: 24, unit: peruanos}, sentence: 'Fueron 24 peruanos.'}]"
+CLAIM = (
+    "[{attribute: quantity, value: 24 peruanos, quantity: {amount: 24, unit: peruanos}, "
+    "sentence: 'Fueron 24 peruanos.'}]"
+)
 
 
 def test_claims_are_stored_with_their_structure_and_updated_in_place(facts_dir, store):
     write(facts_dir, "a.yml", fact(claims=CLAIM, countries="[Jamaica]"))
     load_dir(store, facts_dir)
     [claim] = store.fact("test.fact").claims
-    assert (claim.attribute, claim.amount, claim.unit, claim.sentence) == ("quantity", 24, "peruanos", "Fueron 24 peruanos.")
+    assert (claim.attribute, claim.amount, claim.unit, claim.sentence) == (
+        "quantity",
+        24,
+        "peruanos",
+        "Fueron 24 peruanos.",
+    )
     write(facts_dir, "a.yml", fact(claims=CLAIM.replace("24", "72"), countries="[Jamaica]"))
     report = load_dir(store, facts_dir)
     assert report.updated == 1 and [c.amount for c in store.fact("test.fact").claims] == [72]
@@ -182,8 +201,10 @@ def test_prune_cascades_to_a_facts_claims_and_countries(facts_dir, store):
         ("[{attribute: place, value: Tacna}]", "falta `sentence`"),
         ("[{attribute: quantity, value: 24, sentence: 'Fueron 24.'}]", "necesita `quantity`"),
         ("[{attribute: place, value: 'A y B', items: [A, B, C], sentence: 'A y B.'}]", "no menciona: C"),
-        ("[{attribute: place, value: 'A y B', items: [A, B], quantity: {amount: 3, unit: x}, sentence: 'A y B.'}]",
-         "la lista tiene 2"),
+        (
+            "[{attribute: place, value: 'A y B', items: [A, B], quantity: {amount: 3, unit: x}, sentence: 'A y B.'}]",
+            "la lista tiene 2",
+        ),
         ("[{attribute: date, value: abril, dated: true}]", "necesita el `event`"),
         ("[{attribute: place, value: Tacna, sentence: 'Será en Tacna.'}]", "expresión de futuro"),
     ],

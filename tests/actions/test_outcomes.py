@@ -1,4 +1,5 @@
 """The outcome contract: every message the actions and the domain send says what happened."""
+
 import inspect
 
 import pytest
@@ -16,13 +17,17 @@ from actions.actions import (
     ActionStranded,
 )
 from actions.store import _store_for
-from tests.conftest import ROOT, country_entity, make_tracker, user_event
+from tests.conftest import ROOT, country_entity, make_tracker
 
 
 def template_functions():
-    return {name: f for name, f in inspect.getmembers(messages, inspect.isfunction)
-            if f.__module__ == messages.__name__ and inspect.signature(f).return_annotation in ("str", str)
-            and name not in ("portal", "join", "number", "outcome_of")}
+    return {
+        name: f
+        for name, f in inspect.getmembers(messages, inspect.isfunction)
+        if f.__module__ == messages.__name__
+        and inspect.signature(f).return_annotation in ("str", str)
+        and name not in ("portal", "join", "number", "outcome_of")
+    }
 
 
 def test_every_template_maps_to_exactly_one_known_outcome():
@@ -47,8 +52,12 @@ def test_every_domain_response_carries_an_outcome():
 
 def test_outcome_of_reads_action_and_response_events_and_old_ones():
     assert outcomes.outcome_of({"event": "bot", "metadata": {"outcome": "answered"}}) == "answered"
-    assert outcomes.outcome_of({"event": "bot", "metadata": {"metadata": {"outcome": "fallback"},
-                                                             "utter_action": "utter_default"}}) == "fallback"
+    assert (
+        outcomes.outcome_of(
+            {"event": "bot", "metadata": {"metadata": {"outcome": "fallback"}, "utter_action": "utter_default"}}
+        )
+        == "fallback"
+    )
     assert outcomes.outcome_of({"event": "bot", "text": "Hola"}) is None  # before the field existed
     assert outcomes.outcome_of({"event": "bot", "metadata": {"outcome": "made-up"}}) is None
 
@@ -59,21 +68,48 @@ def test_outcome_of_reads_action_and_response_events_and_old_ones():
         (ActionAnswerTopic(), "cuantos repatriaron de jamaica", "ask_repatriation", [], [], {}, {"answered"}),
         (ActionAnswerTopic(), "cuanto cuesta el pasaporte", "ask_procedures", [], [], {}, {"no_information"}),
         (ActionAnswerTopic(), "me dijeron que trajeron 500 de bolivia", "ask_repatriation", [], [], {}, {"correction"}),
-        (ActionAnswerTopic(), "en que aerolinea volvieron los de jamaica", "ask_repatriation", [], [], {},
-         {"missing_detail"}),
-        (ActionAnswerTopic(), "repatriaron peruanos de chile?", "ask_repatriation", [country_entity("Chile")], [], {},
-         {"no_information"}),
+        (
+            ActionAnswerTopic(),
+            "en que aerolinea volvieron los de jamaica",
+            "ask_repatriation",
+            [],
+            [],
+            {},
+            {"missing_detail"},
+        ),
+        (
+            ActionAnswerTopic(),
+            "repatriaron peruanos de chile?",
+            "ask_repatriation",
+            [country_entity("Chile")],
+            [],
+            {},
+            {"no_information"},
+        ),
         (ActionAnswerCountry(), "qué hizo la cancillería en ese país", "ask_country_actions", [], [], {}, {"clarify"}),
-        (ActionStranded(), "estoy varado en bolivia", "report_stranded", [country_entity("Bolivia")], [], {},
-         {"guidance", "answered", "no_information"}),
+        (
+            ActionStranded(),
+            "estoy varado en bolivia",
+            "report_stranded",
+            [country_entity("Bolivia")],
+            [],
+            {},
+            {"guidance", "answered", "no_information"},
+        ),
         (ActionConsulateContact(), "telefono del consulado", "ask_consulate_contact", [], [], {}, {"no_information"}),
         (ActionHumanHandoff(), "quiero hablar con alguien", "request_human", [], [], {}, {"handoff"}),
         (ActionFallback(), "ok 👍", "nlu_fallback", [], [], {}, {"acknowledgement"}),
         (ActionFallback(), "no sirves, inutil", "nlu_fallback", [], [], {}, {"complaint"}),
         (ActionFallback(), "asdkjh qwpoeiru", "nlu_fallback", [], [], {}, {"fallback"}),
-        (ActionChooseOption(), "el segundo", "choose_option", [], [], {"offered_facts": ["repatriation.jamaica",
-                                                                                         "repatriation.bolivia"]},
-         {"answered"}),
+        (
+            ActionChooseOption(),
+            "el segundo",
+            "choose_option",
+            [],
+            [],
+            {"offered_facts": ["repatriation.jamaica", "repatriation.bolivia"]},
+            {"answered"},
+        ),
     ],
 )
 def test_every_action_message_carries_its_outcome(use_store, action, text, intent, entities, history, slots, expected):
@@ -96,9 +132,16 @@ def test_the_store_being_down_is_its_own_outcome(monkeypatch, tmp_path):
 
 def test_choosing_an_offered_fact_answers_the_pending_question(use_store):
     dispatcher = CollectingDispatcher()
-    slots = {"offered_facts": ["culture.heritage_goods", "repatriation.bolivia"], "pending_question": "cuantos trajeron"}
-    tracker = make_tracker('/choose_option{"fact": "culture.heritage_goods"}', "choose_option",
-                           [{"entity": "fact", "value": "culture.heritage_goods"}], slots=slots)
+    slots = {
+        "offered_facts": ["culture.heritage_goods", "repatriation.bolivia"],
+        "pending_question": "cuantos trajeron",
+    }
+    tracker = make_tracker(
+        '/choose_option{"fact": "culture.heritage_goods"}',
+        "choose_option",
+        [{"entity": "fact", "value": "culture.heritage_goods"}],
+        slots=slots,
+    )
     events = ActionChooseOption().run(dispatcher, tracker, {})
     assert "347 bienes" in dispatcher.messages[0]["text"]
     assert {e["name"]: e["value"] for e in events}["last_fact"] == "culture.heritage_goods"

@@ -1,4 +1,5 @@
 """Question types, asserted numbers and the splitting of multi-question messages."""
+
 import pytest
 
 from actions.questions import analyse, numbers_in, split
@@ -67,15 +68,23 @@ def test_numbers_a_question_asserts(text, numbers):
     [
         ("¿Cuántos volvieron de Jamaica? ¿Y de Bolivia?", ["Cuántos volvieron de Jamaica?", "Y de Bolivia?"]),
         ("cuantos volvieron de jamaica y que ayuda mandaron", ["cuantos volvieron de jamaica", "y que ayuda mandaron"]),
-        ("con quien se reunio en washington y de que hablaron y cuando fue",
-         ["con quien se reunio en washington", "y de que hablaron", "y cuando fue"]),
+        (
+            "con quien se reunio en washington y de que hablaron y cuando fue",
+            ["con quien se reunio en washington", "y de que hablaron", "y cuando fue"],
+        ),
         ("coordinó con Alemania, Países Bajos y Canadá?", ["coordinó con Alemania, Países Bajos y Canadá?"]),
-        ("Hola. Quisiera saber cuántos peruanos volvieron de Bolivia. Gracias",
-         ["Hola. Quisiera saber cuántos peruanos volvieron de Bolivia. Gracias"]),
-        ("hola buenas, mi tio vive en italia, q campaña hay para q voten los q estan afuera",
-         ["hola buenas, mi tio vive en italia q campaña hay para q voten los q estan afuera"]),
-        ("¿Dónde fue el congreso? ¿Quién lo organizó? ¿Cuántos bienes volvieron? ¿Y de dónde?",
-         ["Dónde fue el congreso?", "Quién lo organizó?", "Cuántos bienes volvieron? Y de dónde?"]),
+        (
+            "Hola. Quisiera saber cuántos peruanos volvieron de Bolivia. Gracias",
+            ["Hola. Quisiera saber cuántos peruanos volvieron de Bolivia. Gracias"],
+        ),
+        (
+            "hola buenas, mi tio vive en italia, q campaña hay para q voten los q estan afuera",
+            ["hola buenas, mi tio vive en italia q campaña hay para q voten los q estan afuera"],
+        ),
+        (
+            "¿Dónde fue el congreso? ¿Quién lo organizó? ¿Cuántos bienes volvieron? ¿Y de dónde?",
+            ["Dónde fue el congreso?", "Quién lo organizó?", "Cuántos bienes volvieron? Y de dónde?"],
+        ),
         ("", []),
     ],
 )

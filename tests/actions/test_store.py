@@ -1,4 +1,5 @@
 """The facts store, on SQLite and on the real PostgreSQL of this machine."""
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -78,6 +79,7 @@ def test_the_cli_round_trips_its_export(store, tmp_path):
     assert report.created == 21
     assert [f.answer for f in copy.facts()] == [f.answer for f in store.facts()]
     assert [f.countries for f in copy.facts()] == [f.countries for f in store.facts()]
-    assert [[(c.attribute, c.sentence, c.amount, c.items) for c in f.claims] for f in copy.facts()] == \
-        [[(c.attribute, c.sentence, c.amount, c.items) for c in f.claims] for f in store.facts()]
+    assert [[(c.attribute, c.sentence, c.amount, c.items) for c in f.claims] for f in copy.facts()] == [
+        [(c.attribute, c.sentence, c.amount, c.items) for c in f.claims] for f in store.facts()
+    ]
     assert copy.counts() == store.counts()

@@ -1,4 +1,5 @@
 """The custom NLU components, trained for real in a tiny Rasa model and loaded back."""
+
 import asyncio
 import textwrap
 
@@ -68,8 +69,12 @@ def agent(tmp_path_factory):
     directory = tmp_path_factory.mktemp("components")
     (directory / "nlu.yml").write_text(textwrap.dedent(DATA), encoding="utf-8")
     (directory / "config.yml").write_text(textwrap.dedent(CONFIG), encoding="utf-8")
-    model = train_nlu(str(directory / "config.yml"), str(directory / "nlu.yml"), str(directory / "out"),
-                      domain=str(ROOT / "domain.yml"))
+    model = train_nlu(
+        str(directory / "config.yml"),
+        str(directory / "nlu.yml"),
+        str(directory / "out"),
+        domain=str(ROOT / "domain.yml"),
+    )
     return Agent.load(model)  # loaded back from disk: persistence is exercised too
 
 
@@ -106,10 +111,13 @@ def test_a_dictionary_word_is_known_even_if_never_trained(agent):
 def test_the_sentence_encoder_adds_one_512_dimensional_vector():
     from components.sentence_encoder import UniversalSentenceEncoderFeaturizer
 
-    featurizer = UniversalSentenceEncoderFeaturizer({**UniversalSentenceEncoderFeaturizer.get_default_config(),
-                                                     "alias": "use"}, "use")
-    first, second, other = (Message(data={TEXT: t}) for t in
-                            ["precio del pasaporte", "cuánto cuesta el pasaporte", "repatriados de jamaica"])
+    featurizer = UniversalSentenceEncoderFeaturizer(
+        {**UniversalSentenceEncoderFeaturizer.get_default_config(), "alias": "use"}, "use"
+    )
+    first, second, other = (
+        Message(data={TEXT: t})
+        for t in ["precio del pasaporte", "cuánto cuesta el pasaporte", "repatriados de jamaica"]
+    )
     featurizer.process([first, second, other])
     vectors = [m.get_dense_features(TEXT)[1].features.reshape(-1) for m in (first, second, other)]
     assert all(v.shape == (512,) for v in vectors)

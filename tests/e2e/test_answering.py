@@ -1,6 +1,7 @@
 """End to end: questions answered from the facts' claims, one conversation per category of the
 conversation set, over REST against the real action and Rasa servers; and the outcome every
 bot message carries in the tracker store."""
+
 import re
 
 import pytest
@@ -39,7 +40,8 @@ def test_aggregates_totals_counts_and_membership(conversation, servers):
     total = conversation.reply_text("cuantos peruanos repatriaron en total")
     assert first_sentence(total) == "96 peruanos en total: 24 desde Jamaica y 72 desde Bolivia."
     assert first_sentence(conversation.reply_text("con cuantos paises se coordino en seguridad")).startswith(
-        "La Cancillería coordinó con cinco países: Alemania")
+        "La Cancillería coordinó con cinco países: Alemania"
+    )
     chat = Conversation(servers.rasa_url)
     assert first_sentence(chat.reply_text("la cancilleria fue a piura?")).startswith("Sí")
     cusco = chat.reply_text("y a cusco?")
@@ -60,19 +62,24 @@ def test_false_premise_is_corrected_first(conversation):
 
 
 def test_two_questions_in_one_message_in_order(conversation):
-    text = conversation.reply_text("con quien se reunio el canciller en washington y cuantas reuniones bilaterales hubo?")
+    text = conversation.reply_text(
+        "con quien se reunio el canciller en washington y cuantas reuniones bilaterales hubo?"
+    )
     assert "Marco Rubio" in text and "15 reuniones" in text
     assert text.index("Marco Rubio") < text.index("15 reuniones")
 
 
 def test_questions_about_the_source(conversation):
     assert conversation.reply_text("de q fecha es la nota de prensa?").startswith(
-        "La Nota de Prensa 9-26 es del 18 de enero de 2026.")
+        "La Nota de Prensa 9-26 es del 18 de enero de 2026."
+    )
     assert "9-26" in conversation.reply_text("y de donde sacas esa informacion")
 
 
-@pytest.mark.parametrize("message, expected", [("ok", "¿Le ayudo en algo más?"), ("👍", "¿Le ayudo en algo más?"),
-                                               ("listo", "¿Le ayudo en algo más?")])
+@pytest.mark.parametrize(
+    "message, expected",
+    [("ok", "¿Le ayudo en algo más?"), ("👍", "¿Le ayudo en algo más?"), ("listo", "¿Le ayudo en algo más?")],
+)
 def test_acknowledgements_get_a_brief_reply(servers, message, expected):
     [reply] = Conversation(servers.rasa_url).say(message)
     assert expected in reply["text"] and len(reply["text"].split()) <= 10 and "buttons" not in reply
@@ -96,9 +103,23 @@ def test_past_elections_are_not_announced(conversation):
 
 def test_every_bot_message_is_stored_with_its_outcome(servers):
     chat = Conversation(servers.rasa_url)
-    for message in ["hola", "cuantos peruanos trajeron de bolivia", "en q aerolinea volvieron",
-                    "me dijeron que fueron 500", "ok", "asdkjh qwpoeiru", "cuanto cuesta el pasaporte"]:
+    for message in [
+        "hola",
+        "cuantos peruanos trajeron de bolivia",
+        "en q aerolinea volvieron",
+        "me dijeron que fueron 500",
+        "ok",
+        "asdkjh qwpoeiru",
+        "cuanto cuesta el pasaporte",
+    ]:
         chat.say(message)
     outcomes = [outcome_of(event) for event in stored_events(servers, chat.sender, kind="bot")]
-    assert outcomes == ["greeting", "answered", "missing_detail", "correction", "acknowledgement", "fallback",
-                        "no_information"]
+    assert outcomes == [
+        "greeting",
+        "answered",
+        "missing_detail",
+        "correction",
+        "acknowledgement",
+        "fallback",
+        "no_information",
+    ]
