@@ -22,10 +22,12 @@ from tests.conftest import MODEL, ROOT
 
 # With the five intents of the answering work (acknowledge, complain, ask_source,
 # ask_followup, choose_option; insults relabelled from out_of_scope to complain) the held-out
-# set has 27 intents; floors a little under what the model reaches (see docs/benchmarks/nlu.md).
-HELDOUT_ACCURACY_FLOOR = 0.915
-HELDOUT_MACRO_F1_FLOOR = 0.915
-OUT_OF_SCOPE_F1_FLOOR = 0.85
+# set has 27 intents. Reached on 2026-12-02 after the evaluation messages of the new intents
+# that were near copies of training ones were replaced: 0.898, 0.896 and 0.800. Floors a
+# little under that; raise them with the figures (docs/benchmarks/nlu.md).
+HELDOUT_ACCURACY_FLOOR = 0.885
+HELDOUT_MACRO_F1_FLOOR = 0.88
+OUT_OF_SCOPE_F1_FLOOR = 0.78
 
 
 @pytest.fixture(scope="module")
