@@ -67,7 +67,7 @@ def safe_target(target: Optional[str]) -> Optional[str]:
     target with any control character or backslash is refused, and what is left must parse
     as a path alone (no scheme, no host) that does not start with "//".
     """
-    if not target or len(target) > 2000:
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
         return None
     if any(ch < " " or ch in "\x7f\\" for ch in target):
         return None
