@@ -9,12 +9,14 @@ import os
 import re
 import subprocess
 import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 import requests
 from rasa.core.actions.action import create_bot_utterance
 from rasa.shared.core.domain import Domain
@@ -30,6 +32,7 @@ from console.indexer import Indexer
 from console.migrate import upgrade
 from privacy.tracker_store import RedactingSQLTrackerStore
 from scripts.serve import free_port
+from tests.conftest import REDIS_URL, require_url
 
 LIMA = ZoneInfo(settings.TIMEZONE)
 PASSWORD = "contraseña-de-prueba-1"
@@ -354,3 +357,16 @@ def http_log_in(base: str, username: str, password: str = PASSWORD, **headers: s
     )
     assert response.status_code == 302, response.text
     return session
+
+
+@pytest.fixture
+def redis_prefix():
+    """A Redis key prefix of this test alone; its keys are deleted afterwards (never a flush)."""
+    require_url("Redis", REDIS_URL, 6379)
+    prefix = f"prueba-consola-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"*{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

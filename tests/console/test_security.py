@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from urllib.parse import quote
 
 import pytest
@@ -25,7 +24,7 @@ from console.config import Settings
 from console.models import audit
 from console.text import clean_text
 from scripts.serve import free_port
-from tests.conftest import REDIS_URL, require_url
+from tests.conftest import REDIS_URL
 from tests.console.conftest import PASSWORD, csrf_token, write_conversation
 
 SECRET = "clave-de-prueba-" * 4
@@ -215,19 +214,6 @@ def test_one_address_trying_many_names_is_throttled(make_app):
         assert login(app.test_client(), username=f"nombre{i}", password="x" * 12).status_code == 401
     assert login(app.test_client(), username="luis").status_code == 429
     assert login(app.test_client(), username="luis", address="10.0.0.9").status_code == 302
-
-
-@pytest.fixture
-def redis_prefix():
-    """A Redis key prefix of this test alone; its keys are deleted afterwards (never a flush)."""
-    require_url("Redis", REDIS_URL, 6379)
-    prefix = f"prueba-consola-{uuid.uuid4().hex[:12]}"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"*{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def test_failures_are_shared_between_app_instances_through_redis(make_app, redis_prefix):
