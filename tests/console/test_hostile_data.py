@@ -307,3 +307,39 @@ class _Adapter:
                 return text
 
         return Body()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/conversaciones?intencion=%00x&etiqueta=%00&q=%00%01&resultado=%00",
+        "/auditoria?usuario=%00admin&pagina=99999999999999999999999999",
+        "/panel?desde=%00",
+        "/exportar/conversaciones.csv?intencion=%00",
+        "/exportar/conversaciones.jsonl?etiqueta=%00",
+    ],
+)
+def test_hostile_query_strings_on_both_databases(hostile_client, path):
+    """PostgreSQL refuses U+0000 in a query parameter: a filter typed with one is cleaned first."""
+    assert hostile_client.get(path).status_code == 200
+
+
+def test_hostile_ids_and_forms_on_both_databases(hostile_client):
+    assert hostile_client.get("/conversaciones/99999999999999999999").status_code == 404
+    listed = hostile_client.get("/conversaciones").get_data(as_text=True)
+    some = re.search(r'href="/conversaciones/(\d+)"', listed).group(1)
+    token = csrf_token(hostile_client, f"/conversaciones/{some}")
+    big_event = hostile_client.post(
+        f"/conversaciones/{some}/mensajes/99999999999999999999/intencion",
+        data={"csrf_token": token, "intencion": "greet"},
+    )
+    assert big_event.status_code == 404
+    removed = hostile_client.post(
+        f"/conversaciones/{some}/etiquetas/quitar", data={"csrf_token": token, "etiqueta": "a\x00b"}
+    )
+    assert removed.status_code == 302
+    noted = hostile_client.post(
+        f"/conversaciones/{some}/notas", data={"csrf_token": token, "nota": "nota\x00 con\x07 controles"}
+    )
+    assert noted.status_code == 302
+    assert "nota con controles" in hostile_client.get(f"/conversaciones/{some}").get_data(as_text=True)
