@@ -343,3 +343,30 @@ def test_hostile_ids_and_forms_on_both_databases(hostile_client):
     )
     assert noted.status_code == 302
     assert "nota con controles" in hostile_client.get(f"/conversaciones/{some}").get_data(as_text=True)
+
+
+def test_the_console_starts_and_answers_while_the_tracker_store_is_down(console_env, started):
+    """The conversations' database does not answer: the console still starts, and the list and the
+    dashboard show what is indexed, with a warning."""
+    from scripts.serve import free_port
+
+    seed_url = console_env["TRACKER_STORE_URL"]
+    fill(seed_url)
+    assert run([sys.executable, "-m", "console", "reindex"], console_env).returncode == 0
+    env = dict(
+        console_env, CONSOLE_DB_URL=seed_url, CONSOLE_TRACKER_URL=f"postgresql://nadie@127.0.0.1:{free_port()}/x"
+    )
+    created = run(
+        [sys.executable, "-m", "console", "user", "create", "ana", "--password-stdin"], env, stdin=PASSWORD + "\n"
+    )
+    assert created.returncode == 0, created.stderr
+    process = start([sys.executable, "-m", "console", "serve", "--port", env["CONSOLE_PORT"]], env)
+    started.append(process)
+    base = f"http://127.0.0.1:{env['CONSOLE_PORT']}"
+    wait_for(f"{base}/login", process)
+    session = http_log_in(base, "ana")
+    for path in ("/conversaciones", "/panel"):
+        page = session.get(base + path, timeout=30)
+        assert page.status_code == 200
+        assert "No se pudo actualizar el índice de conversaciones" in page.text
+    assert "hola quiero" in session.get(f"{base}/conversaciones", timeout=30).text
