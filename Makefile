@@ -114,7 +114,8 @@ clean:
 	rm -rf $(VENV) models .rasa var results tests/artifacts .pytest_cache web/node_modules web/vendor
 
 # --- Staff console (console/) -------------------------------------------------------
-# Reads the tracker store (TRACKER_STORE_URL, or CONSOLE_DB_URL) and keeps its own tables there.
+# Keeps its own tables in CONSOLE_DB_URL and reads conversations from CONSOLE_TRACKER_URL, both
+# TRACKER_STORE_URL by default (docs/configuration.md); `python -m console prune` applies retention.
 console: $(INSTALLED)
 	@mkdir -p var
 	$(PY) -m console serve

@@ -6,9 +6,15 @@ database and its index are attached (console.db), the extensions with `init_app`
 pages come from one table (console.errors).
 
 Every page needs a logged-in staff member (the login form is the only exception);
-forms carry a CSRF token (Flask-WTF); login attempts are rate-limited (Flask-Limiter);
+forms carry a CSRF token (Flask-WTF); failed logins are throttled per user name and
+client address (console.throttle, in Redis when several processes serve the console);
 sessions end after CONSOLE_SESSION_MINUTES without activity, after
 CONSOLE_SESSION_MAX_HOURS in any case, and on logout (every device of that user).
+
+Behind CONSOLE_TRUSTED_PROXIES reverse proxies, the client's address and scheme come from
+their X-Forwarded-For and X-Forwarded-Proto headers (werkzeug's ProxyFix), for the
+throttling, the audit log and the session cookie's Secure flag; without it those headers
+are ignored.
 """
 
 from __future__ import annotations
@@ -19,14 +25,16 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import yaml
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings as shared
-from console import db, errors, views
+from console import db, errors, throttle, views
 from console import text as console_text
 from console.config import Settings, secret_key
-from console.extensions import csrf, limiter
+from console.extensions import csrf
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +60,29 @@ def domain_intents(path: Path = shared.DOMAIN_FILE) -> List[str]:
     return sorted(names)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, whose cookie is Secure when configured
+    (CONSOLE_SECURE_COOKIES=1) or when the request came over HTTPS (through a trusted proxy)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def create_app(
     settings: Optional[Settings] = None,
     engine: Optional[Engine] = None,
     index_interval: float = 5.0,
     domain_file: Path = shared.DOMAIN_FILE,
+    tracker: Optional[Engine] = None,
 ) -> Flask:
+    """The console. `engine` holds its own tables (settings.db_url), `tracker` reads the
+    conversations (settings.tracker_database; by default `engine` when both are the same)."""
     settings = settings or Settings()
     app = Flask(__name__, static_folder=None)
+    app.session_interface = SessionInterface()
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     app.config.update(
         SECRET_KEY=settings.secret_key or secret_key(),
         SESSION_COOKIE_NAME="consola_sesion",
@@ -72,12 +95,20 @@ def create_app(
         CONSOLE_INTENTS=domain_intents(domain_file),
         **settings.flask_config(),
     )
-    db.init_app(app, engine or db.make_engine(settings.db_url), index_interval)
+    engine = engine or db.make_engine(settings.db_url)
+    if tracker is None and settings.tracker_database != settings.db_url:
+        tracker = db.make_engine(settings.tracker_database)
+    db.init_app(app, engine, index_interval, tracker)
+    throttle.init_app(
+        app,
+        throttle.LoginThrottle(
+            settings.login_limit, settings.login_address_limit, settings.redis_url, settings.redis_prefix
+        ),
+    )
 
-    # The order of the before-request hooks matters: the rate limiter, then the login check
-    # (registered with the auth blueprint), then CSRF, so that an anonymous POST is refused
-    # as such (401), not as a bad form.
-    limiter.init_app(app)
+    # The order of the before-request hooks matters: the login check (registered with the
+    # auth blueprint), then CSRF, so that an anonymous POST is refused as such (401), not as
+    # a bad form.
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
     csrf.init_app(app)

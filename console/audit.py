@@ -9,10 +9,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from console.models import audit
+from console.text import clean_text
 
 ACTION_LABELS = {
     "inicio_sesion": "Inició sesión",
     "login_fallido": "Intento de inicio de sesión fallido",
+    "login_bloqueado": "Inicio de sesión bloqueado por demasiados intentos fallidos",
+    "csrf_rechazado": "Formulario rechazado (token CSRF no válido)",
+    "acceso_denegado": "Acceso denegado a una página de administradores",
     "cierre_sesion": "Cerró sesión",
     "ver_lista": "Vio la lista de conversaciones",
     "ver_conversacion": "Vio una conversación",
@@ -27,6 +31,8 @@ ACTION_LABELS = {
     "exportar_nlu": "Exportó correcciones (NLU YAML)",
     "exportar_csv": "Exportó conversaciones (CSV)",
     "exportar_jsonl": "Exportó conversaciones (JSONL)",
+    "purga_simulada": "Simuló la purga de conversaciones antiguas",
+    "purga": "Borró conversaciones antiguas (retención)",
 }
 
 
@@ -34,11 +40,11 @@ def record(conn: Connection, username: str, action: str, target: str = "", detai
     conn.execute(
         insert(audit).values(
             at=datetime.now(timezone.utc),
-            username=username[:64],
-            action=action[:64],
-            target=(target or "")[:512],
-            detail=(detail or "")[:4000],
-            ip=(ip or "")[:64],
+            username=clean_text(username, 64),
+            action=clean_text(action, 64),
+            target=clean_text(target, 512),
+            detail=clean_text(detail, 4000),
+            ip=clean_text(ip, 64),
         )
     )
 

@@ -32,6 +32,12 @@ def _figure(title: str) -> Tuple[Figure, object]:
     return figure, axes
 
 
+def _label(text: str, limit: int = 60) -> str:
+    """Text drawn as it is: matplotlib reads "$...$" as a formula (an intent name is data)."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.replace("$", r"\$")
+
+
 def _dates(axes) -> None:
     axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
     axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))
@@ -62,7 +68,7 @@ def rates_chart(days: List[date], fallback: List[float], handoff: List[float]) -
 def intents_chart(top: List[Tuple[str, int]]) -> str:
     figure, axes = _figure("Intenciones más frecuentes")
     figure.set_size_inches(7.5, max(2.0, 0.35 * len(top) + 0.8))
-    names = [name for name, _ in reversed(top)] or ["(sin datos)"]
+    names = [_label(name) for name, _ in reversed(top)] or ["(sin datos)"]
     counts = [count for _, count in reversed(top)] or [0]
     axes.barh(names, counts, color=BLUE)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -1,4 +1,8 @@
-"""Exports: corrections as Rasa NLU training data, conversations as CSV and JSONL."""
+"""Exports: corrections as Rasa NLU training data, conversations as CSV and JSONL.
+
+Every text comes cleaned from the index or the transcript (console.text.clean_text), and
+every CSV cell a spreadsheet could take for a formula is neutralised (`safe_cell`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Optional
@@ -16,14 +21,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from console.models import conversations, corrections, messages
 from console.queries import Filters, conversation_select, reviews_and_tags, transcripts
-from console.text import channel_label
+from console.text import channel_label, clean_text, outcome_label
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def training_text(text: str) -> str:
     """One line a Rasa NLU example can hold: no control characters, no entity syntax."""
-    text = _CONTROL.sub(" ", text or "")
+    text = _CONTROL.sub(" ", clean_text(text))
     text = text.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")")
     return " ".join(text.split())
 
@@ -66,10 +71,26 @@ def corrections_nlu(conn: Connection, exported_by: str, now: datetime) -> NluFil
     return NluFile("\n".join(lines) + "\n", sum(len(examples) for examples in by_intent.values()))
 
 
-def _safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text typed by citizens (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @,
+# and a tab or carriage return before them.
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text typed by citizens (CSV injection, OWASP).
+
+    A cell is prefixed with an apostrophe, which spreadsheets show as text, when it starts
+    with = + - @, a tab or a carriage return, also after spaces, non-breaking spaces, line
+    breaks or invisible format characters, and also as their full-width forms (＝ ＋ －
+    ＠, which spreadsheets read as the ASCII ones). Every cell is quoted by the writer.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    for ch in value:
+        if ch in FORMULA_START or unicodedata.normalize("NFKC", ch) in FORMULA_START:
+            return "'" + value
+        if not (ch.isspace() or unicodedata.category(ch) in ("Zs", "Cf", "Cc")):
+            return value
     return value
 
 
@@ -84,16 +105,20 @@ CSV_COLUMNS = [
     "no_entendido",
     "pidio_humano",
     "sin_respuesta",
+    "resultado",
     "intencion_corregida",
     "revisada",
     "etiquetas",
 ]
 
 
-def conversations_csv(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int = 500) -> Iterator[str]:
-    """One row per citizen message of the filtered conversations, streamed."""
+def conversations_csv(
+    engine: Engine, filters: Filters, zone: ZoneInfo, batch: int = 500, tracker: Optional[Engine] = None
+) -> Iterator[str]:
+    """One row per citizen message of the filtered conversations, streamed (from the index
+    alone: `tracker` is not read)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + buffer.getvalue()  # BOM: spreadsheets read the accents as UTF-8
     for chunk in _chunks(engine, filters, zone, batch):
@@ -129,32 +154,41 @@ def conversations_csv(engine: Engine, filters: Filters, zone: ZoneInfo, batch: i
                     _yes(message.fallback),
                     _yes(message.handoff),
                     _yes(message.unanswered),
+                    outcome_label(message.outcome),
                     fixed.get(message.event_id, ""),
                     _yes(sender in done),
                     ", ".join(labels.get(sender, [])),
                 ]
-                writer.writerow([_safe_cell(value) for value in row])
+                writer.writerow([safe_cell(clean_text(v) if isinstance(v, str) else v) for v in row])
         yield buffer.getvalue()
 
 
-def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch: int = 200) -> Iterator[str]:
-    """One JSON object per filtered conversation, with its whole transcript, streamed."""
+TURN_KINDS = {"user": "usuario", "bot": "asistente", "unreadable": "ilegible"}
+
+
+def conversations_jsonl(
+    engine: Engine, filters: Filters, zone: ZoneInfo, batch: int = 200, tracker: Optional[Engine] = None
+) -> Iterator[str]:
+    """One JSON object per filtered conversation, with its whole transcript, streamed.
+
+    `tracker` reads the tracker store's events (default `engine`)."""
+    tracker = tracker if tracker is not None else engine
     for chunk in _chunks(engine, filters, zone, batch):
         lines = []
-        with engine.connect() as conn:
+        with engine.connect() as conn, tracker.connect() as source:
             senders = [conversation["sender_id"] for conversation in chunk]
             done, labels = reviews_and_tags(conn, senders)
-            read = transcripts(conn, senders, zone)
+            read = transcripts(conn, senders, zone, source)
             for conversation in chunk:
                 sender = conversation["sender_id"]
                 turns = []
-                for item in read[sender]:
-                    if item["kind"] not in ("user", "bot"):
+                for item in read.get(sender, []):
+                    if item["kind"] not in TURN_KINDS:
                         continue
                     turn = {
-                        "tipo": "usuario" if item["kind"] == "user" else "asistente",
+                        "tipo": TURN_KINDS[item["kind"]],
                         "fecha_hora": item["at"].isoformat(timespec="seconds") if item["at"] else None,
-                        "texto": item["text"],
+                        "texto": item.get("text", ""),
                     }
                     if item["kind"] == "user":
                         turn.update(
@@ -164,7 +198,12 @@ def conversations_jsonl(engine: Engine, filters: Filters, zone: ZoneInfo, batch:
                             no_entendido=item["fallback"],
                             pidio_humano=item["handoff"],
                             sin_respuesta=item["unanswered"],
+                            resultado=item["outcome"],
                         )
+                    elif item["kind"] == "bot":
+                        turn.update(resultado=item["outcome"])
+                    else:
+                        turn.update(evento=item["event_id"])
                     turns.append(turn)
                 lines.append(
                     json.dumps(

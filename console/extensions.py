@@ -2,16 +2,14 @@
 console.app.create_app with `init_app` (Flask's extension pattern).
 
   csrf     every form carries a CSRF token (Flask-WTF)
-  limiter  login attempts per client address (Flask-Limiter; the limit is the app's
-           CONSOLE_LOGIN_LIMIT). Its counters are kept in memory by this one object: an
-           app created later in the same process (a test) starts them afresh.
+
+Login throttling is the console's own, attached per app (console.throttle): its counters
+must be shared by every console process (Redis), and an app must not share them with
+another app of the same process.
 """
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)

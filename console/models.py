@@ -9,6 +9,9 @@ can read it. Everything prefixed `console_` belongs to the console:
 - staff work: `console_reviews`, `console_tags`, `console_notes`, `console_corrections`
   (keyed by sender id / event id, so they survive rebuilding the index).
 - `console_staff` (users) and `console_audit` (who viewed or exported what).
+
+The `events` table may live in another database than the console's tables (CONSOLE_DB_URL
+and CONSOLE_TRACKER_URL, docs/deployment.md): nothing joins them in SQL.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ conversations = Table(
     Column("first_text", Text, nullable=False, default=""),
     Column("search_text", Text, nullable=False, default=""),
     Column("last_event_id", Integer, nullable=False),
+    # Events of this conversation the index could not read (bad JSON, wrong types...).
+    Column("unreadable", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_console_conversations_last_at", "last_at"),
     Index("ix_console_conversations_first_at", "first_at"),
     Index("ix_console_conversations_channel_last_at", "channel", "last_at"),
@@ -85,7 +90,11 @@ messages = Table(
     Column("fallback", Boolean, nullable=False, default=False),
     Column("handoff", Boolean, nullable=False, default=False),
     Column("unanswered", Boolean, nullable=False, default=False),
+    # The outcome of the assistant's replies to this message (console.text.OUTCOME_LABELS),
+    # None for conversations older than the field.
+    Column("outcome", String(32)),
     Index("ix_console_messages_conversation", "conversation_id"),
+    Index("ix_console_messages_outcome_conversation", "outcome", "conversation_id"),
     Index("ix_console_messages_intent_conversation", "intent", "conversation_id"),
     Index("ix_console_messages_day", "day"),
 )

@@ -2,6 +2,9 @@
 
 The same queries run on SQLite and PostgreSQL. Dates are the ministry's local dates
 (America/Lima by default); the index stores UTC epoch seconds and each message's local day.
+Transcripts read the tracker store's events (`source`, a connection to CONSOLE_TRACKER_URL,
+which may be another database than the index's); whatever an event holds, a transcript
+shows clean text, and an event it cannot read as "ilegible".
 """
 
 from __future__ import annotations
@@ -17,7 +20,20 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
 from console.models import conversations, corrections, events, messages, notes, reviews, tags
-from console.text import CHANNEL_LABELS, channel_label, event_data, like_pattern
+from console.text import (
+    CHANNEL_LABELS,
+    OUTCOME_LABELS,
+    channel_label,
+    clean_name,
+    clean_text,
+    like_pattern,
+    mapping,
+    number,
+    outcome_label,
+    outcome_of,
+    parse_event,
+    timestamp,
+)
 
 MAX_QUERY_CHARS = 200
 MAX_TAG_CHARS = 64
@@ -37,6 +53,7 @@ class Filters:
     fallback: bool = False
     handoff: bool = False
     unanswered: bool = False
+    outcome: str = ""  # one of OUTCOME_LABELS
     reviewed: str = ""  # "", "si", "no"
     tag: str = ""
     q: str = ""
@@ -67,7 +84,12 @@ class Filters:
             errors.append("El canal elegido no existe.")
         else:
             filters.channel = channel
-        filters.intent = (args.get("intencion") or "").strip()[:255]
+        filters.intent = clean_text(args.get("intencion"), 255).strip()
+        outcome = (args.get("resultado") or "").strip()
+        if outcome and outcome not in OUTCOME_LABELS:
+            errors.append("El resultado elegido no existe.")
+        else:
+            filters.outcome = outcome
         confidence = (args.get("confianza") or "").strip().replace(",", ".")
         if confidence:
             try:
@@ -82,8 +104,8 @@ class Filters:
         filters.unanswered = args.get("sin_respuesta") == "1"
         reviewed = args.get("revisada") or ""
         filters.reviewed = reviewed if reviewed in ("si", "no") else ""
-        filters.tag = (args.get("etiqueta") or "").strip()[:MAX_TAG_CHARS]
-        q = (args.get("q") or "").replace("\x00", "").strip()
+        filters.tag = clean_text(args.get("etiqueta"), MAX_TAG_CHARS).strip()
+        q = clean_text(args.get("q")).strip()
         if len(q) > MAX_QUERY_CHARS:
             errors.append(f"La búsqueda se acortó a {MAX_QUERY_CHARS} caracteres.")
             q = q[:MAX_QUERY_CHARS]
@@ -105,6 +127,7 @@ class Filters:
             "fallback": "1" if self.fallback else "",
             "humano": "1" if self.handoff else "",
             "sin_respuesta": "1" if self.unanswered else "",
+            "resultado": self.outcome,
             "revisada": self.reviewed,
             "etiqueta": self.tag,
             "q": self.q,
@@ -142,6 +165,10 @@ def _where(filters: Filters, zone: ZoneInfo) -> List[Any]:
         clauses.append(conversations.c.handoff.is_(True))
     if filters.unanswered:
         clauses.append((conversations.c.unanswered.is_(True)) | (conversations.c.fallback.is_(True)))
+    if filters.outcome:
+        clauses.append(
+            conversations.c.id.in_(select(messages.c.conversation_id).where(messages.c.outcome == filters.outcome))
+        )
     reviewed = exists().where(reviews.c.sender_id == conversations.c.sender_id)
     if filters.reviewed == "si":
         clauses.append(reviewed)
@@ -219,13 +246,21 @@ def conversation(conn: Connection, conversation_id: int) -> Optional[Dict[str, A
     return dict(row._mapping) if row else None
 
 
-def transcript(conn: Connection, sender_id: str, zone: ZoneInfo) -> List[Dict[str, Any]]:
-    """Every user message, bot reply and action of one conversation, in order, for staff to read."""
-    return transcripts(conn, [sender_id], zone)[sender_id]
+def transcript(
+    conn: Connection, sender_id: str, zone: ZoneInfo, source: Optional[Connection] = None
+) -> List[Dict[str, Any]]:
+    """Every user message, bot reply and action of one conversation, in order, for staff to read.
+
+    `conn` reads the index and staff work, `source` the tracker store's events (default `conn`).
+    """
+    return transcripts(conn, [sender_id], zone, source)[sender_id]
 
 
-def transcripts(conn: Connection, senders: List[str], zone: ZoneInfo) -> Dict[str, List[Dict[str, Any]]]:
+def transcripts(
+    conn: Connection, senders: List[str], zone: ZoneInfo, source: Optional[Connection] = None
+) -> Dict[str, List[Dict[str, Any]]]:
     """The transcripts of several conversations, read with three queries in all."""
+    source = source if source is not None else conn
     fixed = dict(
         conn.execute(
             select(corrections.c.event_id, corrections.c.corrected_intent).where(corrections.c.sender_id.in_(senders))
@@ -240,59 +275,90 @@ def transcripts(conn: Connection, senders: List[str], zone: ZoneInfo) -> Dict[st
                 messages.c.handoff,
                 messages.c.unanswered,
                 messages.c.confidence,
+                messages.c.outcome,
             )
             .join(conversations, conversations.c.id == messages.c.conversation_id)
             .where(conversations.c.sender_id.in_(senders))
         )
     }
     result: Dict[str, List[Dict[str, Any]]] = {sender: [] for sender in senders}
-    for row in conn.execute(select(events).where(events.c.sender_id.in_(senders)).order_by(events.c.id)):
-        item = _transcript_item(row, fixed, flagged, zone)
+    for row in source.execute(select(events).where(events.c.sender_id.in_(senders)).order_by(events.c.id)):
+        try:
+            item = _transcript_item(row, fixed, flagged, zone)
+        except Exception:  # whatever another client stored, the transcript shows the rest
+            item = {"event_id": row.id, "kind": "unreadable", "at": _when(row.timestamp, zone)}
+            item["type"] = clean_name(row.type_name, 64) or ""
         if item is not None:
-            result[row.sender_id].append(item)
+            result.setdefault(row.sender_id, []).append(item)
     return result
+
+
+def _when(value: Any, zone: ZoneInfo) -> Optional[datetime]:
+    """An event's time in `zone`, or None if its timestamp is no date."""
+    seconds = timestamp(value)
+    return datetime.fromtimestamp(seconds, zone) if seconds is not None else None
+
+
+def _payload(data: Any) -> Dict[str, Any]:
+    payload = parse_event(data)
+    if payload is None:
+        raise ValueError("unreadable event")
+    return payload
+
+
+def _text(value: Any) -> str:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("text is not a string")
+    return clean_text(value)
 
 
 def _transcript_item(
     row: Any, fixed: Mapping[int, str], flagged: Mapping[int, Any], zone: ZoneInfo
 ) -> Optional[Dict[str, Any]]:
-    """One event as staff read it; None for what the transcript leaves out."""
-    when = datetime.fromtimestamp(row.timestamp, zone) if row.timestamp else None
-    item: Dict[str, Any] = {"event_id": row.id, "kind": row.type_name, "at": when}
+    """One event as staff read it, every text cleaned; None for what the transcript leaves out.
+    Raises ValueError (or anything else) for an event it cannot read."""
+    item: Dict[str, Any] = {"event_id": row.id, "kind": row.type_name, "at": _when(row.timestamp, zone)}
     if row.type_name == "user":
-        data = event_data(row.data)
-        parse = data.get("parse_data") or {}
-        ranking = [(r.get("name"), r.get("confidence")) for r in (parse.get("intent_ranking") or [])[:3]]
+        data = _payload(row.data)
+        parse = mapping(data.get("parse_data"))
+        intent = mapping(parse.get("intent"))
+        ranking = parse.get("intent_ranking") if isinstance(parse.get("intent_ranking"), list) else []
         flags = flagged.get(row.id)
         item.update(
-            text=data.get("text") or "",
-            intent=(parse.get("intent") or {}).get("name"),
-            confidence=flags.confidence if flags else (parse.get("intent") or {}).get("confidence"),
-            ranking=ranking,
-            channel=channel_label(data.get("input_channel") or ""),
+            text=_text(data.get("text")),
+            intent=clean_name(intent.get("name")),
+            confidence=flags.confidence if flags else number(intent.get("confidence")),
+            ranking=[(clean_name(mapping(r).get("name")), number(mapping(r).get("confidence"))) for r in ranking[:3]],
+            channel=channel_label(clean_name(data.get("input_channel"), 64) or ""),
             corrected=fixed.get(row.id),
             fallback=bool(flags and flags.fallback),
             handoff=bool(flags and flags.handoff),
             unanswered=bool(flags and flags.unanswered),
+            outcome=flags.outcome if flags else None,
+            outcome_label=outcome_label(flags.outcome) if flags else "",
         )
     elif row.type_name == "bot":
-        data = event_data(row.data)
+        data = _payload(row.data)
+        buttons = mapping(data.get("data")).get("buttons")
+        outcome = outcome_of(data)
         item.update(
-            text=data.get("text") or "",
-            response=(data.get("metadata") or {}).get("utter_action"),
-            buttons=[b.get("title") for b in ((data.get("data") or {}).get("buttons") or [])],
+            text=_text(data.get("text")),
+            response=clean_name(mapping(data.get("metadata")).get("utter_action")),
+            buttons=[clean_text(mapping(b).get("title"), 200) for b in (buttons if isinstance(buttons, list) else [])],
+            outcome=outcome,
+            outcome_label=outcome_label(outcome),
         )
     elif row.type_name == "action":
         if row.action_name == "action_listen":
             return None
-        item.update(name=row.action_name)
+        item.update(name=clean_name(row.action_name))
     elif row.type_name == "session_started":
         item.update(name="inicio de sesión")
     elif row.type_name == "slot":
-        data = event_data(row.data)
+        data = _payload(row.data)
         if data.get("value") is None:
             return None
-        item.update(name=data.get("name"), value=data.get("value"))
+        item.update(name=clean_name(data.get("name")), value=clean_text(str(data.get("value")), 300))
     else:
         return None
     return item
@@ -324,6 +390,10 @@ class Dashboard:
     handoff_rate: List[float] = field(default_factory=list)
     top_intents: List[Tuple[str, int]] = field(default_factory=list)
     unanswered: List[Tuple[str, int]] = field(default_factory=list)
+    # Citizen messages per outcome of the replies (OUTCOME_LABELS' order), and per day the
+    # messages the facts store could not answer because it was down.
+    outcomes: List[Tuple[str, str, int]] = field(default_factory=list)  # (outcome, label, messages)
+    store_unavailable: List[int] = field(default_factory=list)
     totals: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -346,6 +416,9 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
                 func.count().label("n"),
                 _true(conversations.c.fallback).label("fallback"),
                 _true(conversations.c.handoff).label("handoff"),
+                func.sum(
+                    case(((conversations.c.unanswered.is_(True)) | (conversations.c.fallback.is_(True)), 1), else_=0)
+                ).label("unanswered"),
             )
             .where(conversations.c.first_day.between(first, last))
             .group_by(conversations.c.first_day)
@@ -356,7 +429,23 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
             select(messages.c.day, func.count()).where(messages.c.day.between(first, last)).group_by(messages.c.day)
         ).all()
     )
+    outage = dict(
+        conn.execute(
+            select(messages.c.day, func.count())
+            .where(messages.c.day.between(first, last), messages.c.outcome == "store_unavailable")
+            .group_by(messages.c.day)
+        ).all()
+    )
+    per_outcome = dict(
+        conn.execute(
+            select(messages.c.outcome, func.count())
+            .where(messages.c.day.between(first, last), messages.c.outcome.is_not(None))
+            .group_by(messages.c.outcome)
+        ).all()
+    )
+    board.outcomes = [(name, label, per_outcome[name]) for name, label in OUTCOME_LABELS.items() if name in per_outcome]
     for d in board.days:
+        board.store_unavailable.append(outage.get(d, 0))
         row = per_conversation.get(d)
         n = row.n if row else 0
         board.conversations.append(n)
@@ -390,14 +479,17 @@ def dashboard(conn: Connection, first: date, last: date, top: int = 10) -> Dashb
         )
     ]
     total = sum(board.conversations)
+
+    def rate(column: str) -> float:
+        count = sum((getattr(row, column) or 0) for row in per_conversation.values())
+        return round(100.0 * count / total, 1) if total else 0.0
+
     board.totals = {
         "conversations": total,
         "messages": sum(board.messages),
-        "fallback": round(100.0 * sum((per_conversation[d].fallback or 0) for d in per_conversation) / total, 1)
-        if total
-        else 0.0,
-        "handoff": round(100.0 * sum((per_conversation[d].handoff or 0) for d in per_conversation) / total, 1)
-        if total
-        else 0.0,
+        "fallback": rate("fallback"),
+        "handoff": rate("handoff"),
+        "unanswered": rate("unanswered"),
+        "store_unavailable": sum(board.store_unavailable),
     }
     return board

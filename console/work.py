@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from console.models import corrections, events, notes, reviews, tags
-from console.text import event_data
+from console.text import clean_text, event_data
 
 MAX_NOTE_CHARS = 4000
 TAG = re.compile(r"^[\w áéíóúñü.-]{1,64}$", re.IGNORECASE)
@@ -51,11 +51,12 @@ def add_tag(conn: Connection, sender_id: str, tag: str, username: str) -> str:
 
 
 def remove_tag(conn: Connection, sender_id: str, tag: str) -> None:
+    tag = clean_text(tag, 64)
     conn.execute(delete(tags).where(tags.c.sender_id == sender_id, tags.c.tag == tag))
 
 
 def add_note(conn: Connection, sender_id: str, body: str, username: str) -> None:
-    body = (body or "").replace("\x00", "").strip()
+    body = clean_text(body).strip()
     if not body:
         raise WorkError("La nota está vacía.")
     if len(body) > MAX_NOTE_CHARS:
@@ -64,17 +65,28 @@ def add_note(conn: Connection, sender_id: str, body: str, username: str) -> None
 
 
 def correct_intent(
-    conn: Connection, sender_id: str, event_id: int, intent: str, username: str, allowed: Iterable[str]
+    conn: Connection,
+    sender_id: str,
+    event_id: int,
+    intent: str,
+    username: str,
+    allowed: Iterable[str],
+    source: Optional[Connection] = None,
 ) -> Optional[str]:
     """Record the right intent for one user message; returns the message's text.
 
-    An empty `intent` removes the correction.
+    An empty `intent` removes the correction. `source` reads the tracker store's events
+    (default `conn`).
     """
-    row = conn.execute(
-        select(events.c.type_name, events.c.data, events.c.intent_name).where(
-            events.c.id == event_id, events.c.sender_id == sender_id
+    row = (
+        (source if source is not None else conn)
+        .execute(
+            select(events.c.type_name, events.c.data, events.c.intent_name).where(
+                events.c.id == event_id, events.c.sender_id == sender_id
+            )
         )
-    ).first()
+        .first()
+    )
     if row is None or row.type_name != "user":
         raise WorkError("Ese mensaje no pertenece a esta conversación.")
     if not intent:
@@ -82,11 +94,12 @@ def correct_intent(
         return None
     if intent not in set(allowed):
         raise WorkError("Esa intención no existe en el dominio del asistente.")
-    text = str(event_data(row.data).get("text") or "")
+    text = event_data(row.data).get("text")
+    text = clean_text(text if isinstance(text, str) else "")
     values = dict(
         sender_id=sender_id,
         text=text,
-        predicted_intent=row.intent_name,
+        predicted_intent=clean_text(row.intent_name, 255) or None,
         corrected_intent=intent,
         corrected_by=username,
         corrected_at=_now(),

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 
 from console.audit import entries
 from console.db import get_engine
+from console.text import clean_text
 from console.views.common import admin_required, log_view
 
 bp = Blueprint("audit", __name__)
@@ -17,10 +18,10 @@ bp = Blueprint("audit", __name__)
 @admin_required
 def index() -> Any:
     try:
-        page = max(1, int(request.args.get("pagina") or 1))
+        page = max(1, min(int(request.args.get("pagina") or 1), 100000))
     except ValueError:
         page = 1
-    who = (request.args.get("usuario") or "").strip().lower()[:64]
+    who = clean_text(request.args.get("usuario"), 64).strip().lower()
     with get_engine().connect() as conn:
         result = entries(conn, page, username=who)
     log_view("ver_auditoria", detail=f"página {page}" + (f", usuario {who}" if who else ""))

@@ -1,18 +1,26 @@
-"""What the console's views share: the time zone, the audit log, admin-only pages."""
+"""What the console's views share: the time zone, the index, the audit log, admin-only pages."""
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, flash, g, request
 from sqlalchemy.engine import Connection
 
 from console import audit
-from console.db import get_engine
+from console.db import get_engine, get_indexer
+
+logger = logging.getLogger(__name__)
+
+INDEX_BEHIND = (
+    "No se pudo actualizar el índice de conversaciones; se muestra lo indexado hasta ahora. "
+    "Si el aviso persiste, avise al administrador."
+)
 
 
 def local_zone() -> ZoneInfo:
@@ -21,7 +29,18 @@ def local_zone() -> ZoneInfo:
 
 
 def client_ip() -> str:
+    """The client's address: the TCP peer, or what the trusted proxies say (CONSOLE_TRUSTED_PROXIES)."""
     return request.remote_addr or ""
+
+
+def refresh_index() -> None:
+    """Bring the index up to date before a page reads it. If that fails (the tracker store
+    does not answer...), the page still shows what is indexed, with a warning."""
+    try:
+        get_indexer().refresh()
+    except Exception:
+        logger.exception("The index could not be refreshed")
+        flash(INDEX_BEHIND, "aviso")
 
 
 def query_string() -> str:

@@ -10,8 +10,11 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from console import queries, work
 from console import text as console_text
-from console.db import get_engine, get_indexer
-from console.views.common import audited, local_zone, log_view, query_string
+from console.db import get_engine, get_tracker
+from console.views.common import audited, local_zone, log_view, query_string, refresh_index
+
+# The largest ID the databases' INTEGER columns hold: a larger one in a URL is simply not found.
+MAX_ID = 2**31 - 1
 
 bp = Blueprint("conversations", __name__)
 
@@ -23,7 +26,7 @@ def home() -> Any:
 
 @bp.route("/conversaciones")
 def index() -> Any:
-    get_indexer().refresh()
+    refresh_index()
     zone = local_zone()
     filters, errors = queries.Filters.from_args(request.args)
     with get_engine().connect() as conn:
@@ -33,12 +36,21 @@ def index() -> Any:
     log_view("ver_lista", detail=query_string())
     yesterday = datetime.now(zone).date() - timedelta(days=1)
     return render_template(
-        "list.html", page=page, filters=filters, errors=errors, intents=known, tags=labels, yesterday=yesterday
+        "list.html",
+        page=page,
+        filters=filters,
+        errors=errors,
+        intents=known,
+        tags=labels,
+        yesterday=yesterday,
+        outcomes=console_text.OUTCOME_LABELS,
     )
 
 
 def load_conversation(conversation_id: int) -> Dict[str, Any]:
     """The indexed conversation, or 404."""
+    if conversation_id > MAX_ID:
+        abort(404)
     with get_engine().connect() as conn:
         found = queries.conversation(conn, conversation_id)
     if found is None:
@@ -48,10 +60,10 @@ def load_conversation(conversation_id: int) -> Dict[str, Any]:
 
 @bp.route("/conversaciones/<int:conversation_id>")
 def view(conversation_id: int) -> Any:
-    get_indexer().refresh()
+    refresh_index()
     found = load_conversation(conversation_id)
-    with get_engine().connect() as conn:
-        items = queries.transcript(conn, found["sender_id"], local_zone())
+    with get_engine().connect() as conn, get_tracker().connect() as source:
+        items = queries.transcript(conn, found["sender_id"], local_zone(), source)
         staff_work = queries.staff_work(conn, found["sender_id"])
         labels = queries.known_tags(conn)
     log_view("ver_conversacion", target=found["sender_id"])
@@ -118,11 +130,16 @@ def add_note(conversation_id: int) -> Any:
 @bp.route("/conversaciones/<int:conversation_id>/mensajes/<int:event_id>/intencion", methods=["POST"])
 def correct_intent(conversation_id: int, event_id: int) -> Any:
     sender = load_conversation(conversation_id)["sender_id"]
+    if event_id > MAX_ID:
+        abort(404)
     intent = (request.form.get("intencion") or "").strip()
     try:
-        with audited("corregir_intencion", sender, f"evento {event_id}: {intent or '(sin corrección)'}") as change:
+        with (
+            audited("corregir_intencion", sender, f"evento {event_id}: {intent or '(sin corrección)'}") as change,
+            get_tracker().connect() as source,
+        ):
             allowed = current_app.config["CONSOLE_INTENTS"]
-            work.correct_intent(change.conn, sender, event_id, intent, g.user.username, allowed)
+            work.correct_intent(change.conn, sender, event_id, intent, g.user.username, allowed, source)
         flash(f"Intención corregida a «{intent}»." if intent else "Corrección eliminada.", "ok")
     except work.WorkError as error:
         flash(str(error), "error")

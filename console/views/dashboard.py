@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from console import charts, queries
-from console.db import get_engine, get_indexer
-from console.views.common import local_zone, log_view
+from console.db import get_engine
+from console.views.common import local_zone, log_view, refresh_index
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,7 +20,7 @@ MAX_DAYS = 366
 
 @bp.route("/panel")
 def index() -> Any:
-    get_indexer().refresh()
+    refresh_index()
     today = datetime.now(local_zone()).date()
     filters, errors = queries.Filters.from_args(request.args)
     last = filters.date_to or today

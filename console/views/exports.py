@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterable
 from flask import Blueprint, Response, g, request, stream_with_context
 
 from console import exports, queries
-from console.db import get_engine, get_indexer
-from console.views.common import local_zone, log_view, query_string
+from console.db import get_engine, get_tracker
+from console.views.common import local_zone, log_view, query_string, refresh_index
 
 bp = Blueprint("exports", __name__, url_prefix="/exportar")
 
@@ -31,10 +31,10 @@ def nlu() -> Any:
 
 def conversations(kind: str, write: Callable[..., Iterable[str]], mimetype: str) -> Response:
     """The filtered conversations as a download, streamed; the audit log keeps the filters."""
-    get_indexer().refresh()
+    refresh_index()
     filters, _ = queries.Filters.from_args(request.args)
     log_view(f"exportar_{kind}", detail=query_string())
-    body = stream_with_context(write(get_engine(), filters, local_zone()))
+    body = stream_with_context(write(get_engine(), filters, local_zone(), tracker=get_tracker()))
     return download(body, f"conversaciones.{kind}", mimetype)
 
 

@@ -6,94 +6,18 @@ Each test runs the real command as a subprocess (`make console-user`, `make cons
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import time
-from pathlib import Path
-from typing import Dict, Iterator
 
 import pytest
 import requests
+from sqlalchemy import inspect
 
-from scripts.serve import free_port
-from settings import ROOT
+from console.db import make_engine
+from tests.console.conftest import PASSWORD, form_token, http_log_in, run, seed, start, stop, wait_for
 
-PASSWORD = "contraseña-de-prueba-1"
-
-
-@pytest.fixture
-def console_env(tmp_path: Path) -> Dict[str, str]:
-    """An environment whose console database is a fresh SQLite file."""
-    env = dict(os.environ)
-    env.pop("CONSOLE_DB_URL", None)
-    env["TRACKER_STORE_URL"] = f"sqlite:///{tmp_path / 'conversations.db'}"
-    env["CONSOLE_SECRET_KEY"] = "clave-de-prueba-" + "x" * 32
-    env["CONSOLE_PORT"] = str(free_port())
-    # make's own VENV default is relative to the repository, like the README's commands.
-    env["PYTHONPATH"] = str(ROOT)
-    return env
-
-
-def run(args, env: Dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
-    # A new session has no controlling terminal, so getpass reads the password from stdin.
-    return subprocess.run(
-        args, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300, start_new_session=True
-    )
-
-
-def start(args, env: Dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            pytest.fail(f"the console exited with code {process.returncode} while starting:\n{output}")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    pytest.fail(f"the console did not answer on {url} within {timeout} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-
-
-@pytest.fixture
-def started(console_env: Dict[str, str]) -> Iterator[subprocess.Popen]:
-    processes = []
-    yield processes
-    for process in processes:
-        stop(process)
-
-
-def log_in(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    form = session.get(f"{base}/login", timeout=10)
-    assert form.status_code == 200
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    response = session.post(
-        f"{base}/login",
-        data={"csrf_token": token, "usuario": username, "contrasena": PASSWORD},
-        timeout=10,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text
-    return session
+CONSOLE = [sys.executable, "-m", "console"]
+NEW_PASSWORD = "otra-contraseña-de-prueba"
 
 
 @pytest.mark.parametrize(
@@ -113,7 +37,7 @@ def test_the_documented_command_starts_the_console_and_staff_log_in(console_env,
     base = f"http://127.0.0.1:{port}"
     wait_for(f"{base}/login", process)
 
-    session = log_in(base, "ana")
+    session = http_log_in(base, "ana")
     page = session.get(f"{base}/", timeout=10)
     assert page.status_code == 200
     assert "ana" in page.text
@@ -131,7 +55,76 @@ def test_python_m_console_user_create_and_list(console_env):
     assert re.search(r"^luis\s+", listed.stdout, re.M)
 
 
-def test_python_m_console_reindex_counts_conversations(console_env):
-    indexed = run([sys.executable, "-m", "console", "reindex"], console_env)
+def test_python_m_console_reindex_on_an_empty_store(console_env):
+    indexed = run(CONSOLE + ["reindex"], console_env)
     assert indexed.returncode == 0, indexed.stderr
     assert "0 conversaciones indexadas" in indexed.stdout
+
+
+def test_python_m_console_migrate_creates_the_console_tables(console_env):
+    migrated = run(CONSOLE + ["migrate"], console_env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Tablas de la consola al día" in migrated.stdout
+    engine = make_engine(console_env["TRACKER_STORE_URL"])
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"console_staff", "console_audit", "console_conversations", "console_messages"} <= tables
+    again = run(CONSOLE + ["migrate"], console_env)  # idempotent
+    assert again.returncode == 0, again.stderr
+
+
+def login_status(base: str, username: str, password: str) -> int:
+    session = requests.Session()
+    token = form_token(session.get(f"{base}/login", timeout=10).text)
+    response = session.post(
+        f"{base}/login",
+        data={"csrf_token": token, "usuario": username, "contrasena": password},
+        timeout=10,
+        allow_redirects=False,
+    )
+    return response.status_code
+
+
+def test_python_m_console_user_passwd_disable_enable_take_effect_on_the_running_console(console_env, started):
+    created = run(CONSOLE + ["user", "create", "luis", "--password-stdin"], console_env, stdin=PASSWORD + "\n")
+    assert created.returncode == 0, created.stderr
+    port = console_env["CONSOLE_PORT"]
+    process = start(CONSOLE + ["serve", "--port", port], console_env)
+    started.append(process)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/login", process)
+    session = http_log_in(base, "luis")
+
+    disabled = run(CONSOLE + ["user", "disable", "luis"], console_env)
+    assert disabled.returncode == 0 and "desactivado" in disabled.stdout, disabled.stderr
+    assert session.get(f"{base}/conversaciones", timeout=10, allow_redirects=False).status_code == 302  # logged out
+    assert login_status(base, "luis", PASSWORD) == 401
+    listed = run(CONSOLE + ["user", "list"], console_env)
+    assert re.search(r"^luis\s+revisor\s+desactivado", listed.stdout, re.M), listed.stdout
+
+    enabled = run(CONSOLE + ["user", "enable", "luis"], console_env)
+    assert enabled.returncode == 0 and "reactivado" in enabled.stdout, enabled.stderr
+    session = http_log_in(base, "luis")
+
+    changed = run(CONSOLE + ["user", "passwd", "luis", "--password-stdin"], console_env, stdin=NEW_PASSWORD + "\n")
+    assert changed.returncode == 0 and "Contraseña cambiada" in changed.stdout, changed.stderr
+    assert session.get(f"{base}/conversaciones", timeout=10, allow_redirects=False).status_code == 302
+    assert login_status(base, "luis", PASSWORD) == 401
+    assert login_status(base, "luis", NEW_PASSWORD) == 302
+
+    missing = run(CONSOLE + ["user", "disable", "nadie"], console_env)
+    assert missing.returncode == 1 and "No existe el usuario «nadie»" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    stop(process)
+
+
+def test_python_m_console_reindex_and_rebuild_index_the_conversations(console_env):
+    seed(console_env["TRACKER_STORE_URL"])
+    indexed = run(CONSOLE + ["reindex"], console_env)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "5 conversaciones indexadas" in indexed.stdout
+    unchanged = run(CONSOLE + ["reindex"], console_env)
+    assert "0 conversaciones indexadas" in unchanged.stdout  # nothing new
+    rebuilt = run(CONSOLE + ["reindex", "--rebuild"], console_env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "5 conversaciones indexadas" in rebuilt.stdout

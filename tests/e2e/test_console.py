@@ -161,7 +161,7 @@ def test_staff_find_a_fallback_correct_it_and_export_nlu(console_url, browser, c
 
     page.goto(f"{console_url}/panel")
     assert page.locator(".grafico svg").count() == 3
-    assert fallback_text in page.locator("table").inner_text()
+    assert fallback_text in page.locator("table#sin-respuesta").inner_text()
     page.goto(f"{console_url}/auditoria")
     assert "Esta página es solo para administradores." in page.content()
     page.close()
